@@ -1,0 +1,168 @@
+/**
+ * Composition of the whole pipeline in one process: local or AWS Kinesis → KinesisSource →
+ * BatchProcessor → ClickHouseWriter → ClickHouse, plus the edge simulator and the API server.
+ * `npm start` and the end-to-end tests run exactly this.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { HealthReport } from '../api/health.js';
+import { buildApp } from '../api/server.js';
+import { FileCheckpointStore } from '../ingest/checkpoints/file-checkpoint-store.js';
+import { createKinesisClient } from '../ingest/kinesis/kinesis-client.js';
+import { KinesisSource } from '../ingest/kinesis/kinesis-source.js';
+import { KinesisRecordWriter } from '../ingest/kinesis/kinesis-writer.js';
+import { startLocalKinesis, type LocalKinesis } from '../ingest/kinesis/local-kinesis.js';
+import { DEMO_DISTRIBUTIONS } from '../ingest/simulator/demo-distributions.js';
+import { EdgeSimulator } from '../ingest/simulator/edge-simulator.js';
+import { createTrafficGenerator } from '../ingest/simulator/traffic-model.js';
+import { BatchProcessor } from '../processor/batch-processor.js';
+import { preloadGeoDatabase } from '../processor/enrich/geoip.js';
+import { DistributionRegistry } from '../processor/registry/distribution-registry.js';
+import { LogConfigRegistry, layoutOfConfig } from '../processor/registry/log-config-registry.js';
+import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
+import { createClickHouse, type ClickHouse } from '../processor/storage/clickhouse.js';
+import { runMigrations } from '../processor/storage/migrations.js';
+import type { Config } from './config.js';
+import { ensureLocalLogConfig } from './local-defaults.js';
+import type { Logger } from './logger.js';
+
+export interface RunningPipeline {
+  readonly config: Config;
+  readonly clickhouse: ClickHouse;
+  readonly processor: BatchProcessor;
+  readonly writer: ClickHouseWriter;
+  readonly source: KinesisSource;
+  readonly simulator: EdgeSimulator | null;
+  readonly app: FastifyInstance;
+  /** Base URL of the API server once listening. */
+  readonly url: string;
+  health(): HealthReport;
+  /** Drains and stops every part in order; nothing acknowledged is lost. */
+  stop(): Promise<void>;
+}
+
+/** Registry refresh: picks up changes another process (a CLI) made to the files under the data dir. */
+const REGISTRY_REFRESH_MS = 5_000;
+
+export async function startPipeline(config: Config, logger: Logger): Promise<RunningPipeline> {
+  const started = Date.now();
+  const log = (component: string) => logger.child({ component });
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  preloadGeoDatabase();
+
+  const clickhouse = createClickHouse(
+    config.clickhouse.url === undefined
+      ? { mode: 'embedded', dataDir: config.dataDir, database: config.clickhouse.database, maxExecutionTimeS: config.clickhouse.maxExecutionTimeS }
+      : {
+          mode: 'server',
+          url: config.clickhouse.url,
+          username: config.clickhouse.username,
+          password: config.clickhouse.password,
+          database: config.clickhouse.database,
+          maxExecutionTimeS: config.clickhouse.maxExecutionTimeS,
+        },
+  );
+  const migrations = await runMigrations(clickhouse, config.clickhouse);
+  log('storage').info({ mode: clickhouse.mode, database: clickhouse.database, ...migrations }, 'ClickHouse ready');
+
+  const distributions = new DistributionRegistry(config.dataDir);
+  const logConfigs = new LogConfigRegistry(config.dataDir);
+  let localKinesis: LocalKinesis | null = null;
+  if (config.kinesis.local) {
+    distributions.addMissing(DEMO_DISTRIBUTIONS.map(({ id, domainName, aliases, comment }) => ({ id, domainName, aliases, comment: comment ?? '' })));
+    ensureLocalLogConfig(config, logConfigs);
+    localKinesis = await startLocalKinesis({
+      path: path.join(config.dataDir, 'kinesis'),
+      port: config.kinesis.localPort,
+      streamName: config.kinesis.streamName,
+      shardCount: config.kinesis.localShardCount,
+    });
+    log('local-kinesis').info({ endpoint: localKinesis.endpoint, stream: localKinesis.streamName }, 'local Kinesis ready');
+  }
+  const kinesis = createKinesisClient({ region: config.kinesis.region, endpoint: localKinesis?.endpoint ?? config.kinesis.endpoint });
+
+  const writer = new ClickHouseWriter(clickhouse, { maxInFlight: config.batch.maxInsertsInFlight, logger: log('clickhouse-writer') });
+  const processor = new BatchProcessor({
+    sink: writer,
+    sourceKind: 'kinesis',
+    resolveDistribution: distributions.resolveDomain,
+    formatOf: (stream) => {
+      const logConfig = logConfigs.forStream(stream);
+      if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.file})`);
+      return { layout: layoutOfConfig(logConfig), samplingRate: logConfig.samplingRate };
+    },
+  });
+  const source = new KinesisSource({
+    client: kinesis,
+    streamName: config.kinesis.streamName,
+    checkpoints: new FileCheckpointStore(path.join(config.dataDir, 'checkpoints')),
+    handler: processor.handle,
+    initialPosition: config.kinesis.initialPosition,
+    maxBatchRecords: config.batch.maxRecords,
+    maxBatchBytes: config.batch.maxBytes,
+    maxBatchAgeMs: config.batch.maxAgeMs,
+    pollIntervalMs: config.kinesis.pollIntervalMs,
+    stopDeadlineMs: config.shutdownDeadlineMs,
+    logger: log('kinesis-source'),
+  });
+
+  let simulator: EdgeSimulator | null = null;
+  if (config.simulator.enabled) {
+    const logConfig = logConfigs.forStream(config.kinesis.streamName);
+    if (!logConfig) throw new Error(`the simulator needs a log config for stream ${config.kinesis.streamName}`);
+    simulator = new EdgeSimulator({
+      sink: new KinesisRecordWriter({ client: kinesis, streamName: config.kinesis.streamName }),
+      generator: createTrafficGenerator({ seed: started, distributions: DEMO_DISTRIBUTIONS, layout: layoutOfConfig(logConfig), startMs: started }),
+      ratePerSecond: config.simulator.ratePerSecond,
+      logger: log('edge-simulator'),
+    });
+  }
+
+  let stopping = false;
+  const health = (): HealthReport => {
+    const writerStats = writer.stats();
+    const counts = processor.counts();
+    return {
+      status: stopping ? 'stopping' : 'ok',
+      uptimeS: Math.round((Date.now() - started) / 1000),
+      recordsIngested: counts.records,
+      deadLetters: counts.deadLetters,
+      lastInsertAt: writerStats.lastInsertAtMs === null ? null : new Date(writerStats.lastInsertAtMs).toISOString(),
+      insertErrors: writerStats.insertErrors,
+      shards: source.status().map((s) => ({
+        shardId: s.shardId,
+        millisBehindLatest: s.millisBehindLatest,
+        lastSequence: s.lastSequence,
+        recordsRead: s.recordsRead,
+        finished: s.finished,
+      })),
+    };
+  };
+
+  const app = buildApp({ health, logger: false });
+  await source.start();
+  await simulator?.start();
+  const refresh = setInterval(() => {
+    distributions.refresh();
+    logConfigs.refresh();
+  }, REGISTRY_REFRESH_MS);
+  refresh.unref();
+  const address = await app.listen({ host: config.http.host, port: config.http.port });
+
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(refresh);
+    // Order: stop producing, drain the source (flush + checkpoint), then storage, then the server.
+    await simulator?.stop();
+    await source.stop();
+    await writer.stop();
+    await app.close();
+    await localKinesis?.close();
+    kinesis.destroy();
+    await clickhouse.close();
+  };
+
+  return { config, clickhouse, processor, writer, source, simulator, app, url: address, health, stop };
+}
