@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { HealthReport } from '../api/health.js';
 import { buildApp } from '../api/server.js';
+import type { CheckpointStore } from '../ingest/checkpoints/checkpoint-store.js';
 import { FileCheckpointStore } from '../ingest/checkpoints/file-checkpoint-store.js';
 import { createKinesisClient } from '../ingest/kinesis/kinesis-client.js';
 import { KinesisSource } from '../ingest/kinesis/kinesis-source.js';
@@ -34,6 +35,8 @@ export interface RunningPipeline {
   readonly writer: ClickHouseWriter;
   readonly source: KinesisSource;
   readonly simulator: EdgeSimulator | null;
+  /** Endpoint of the embedded Kinesis, when it runs. */
+  readonly localKinesisEndpoint: string | null;
   readonly app: FastifyInstance;
   /** Base URL of the API server once listening. */
   readonly url: string;
@@ -45,7 +48,12 @@ export interface RunningPipeline {
 /** Registry refresh: picks up changes another process (a CLI) made to the files under the data dir. */
 const REGISTRY_REFRESH_MS = 5_000;
 
-export async function startPipeline(config: Config, logger: Logger): Promise<RunningPipeline> {
+export interface PipelineHooks {
+  /** Wraps the checkpoint store (fault-injection tests kill the process between insert and commit). */
+  readonly wrapCheckpoints?: (store: CheckpointStore) => CheckpointStore;
+}
+
+export async function startPipeline(config: Config, logger: Logger, hooks: PipelineHooks = {}): Promise<RunningPipeline> {
   const started = Date.now();
   const log = (component: string) => logger.child({ component });
   fs.mkdirSync(config.dataDir, { recursive: true });
@@ -82,6 +90,7 @@ export async function startPipeline(config: Config, logger: Logger): Promise<Run
   }
   const kinesis = createKinesisClient({ region: config.kinesis.region, endpoint: localKinesis?.endpoint ?? config.kinesis.endpoint });
 
+  const wrap = hooks.wrapCheckpoints ?? ((store: CheckpointStore) => store);
   const writer = new ClickHouseWriter(clickhouse, { maxInFlight: config.batch.maxInsertsInFlight, logger: log('clickhouse-writer') });
   const processor = new BatchProcessor({
     sink: writer,
@@ -96,7 +105,7 @@ export async function startPipeline(config: Config, logger: Logger): Promise<Run
   const source = new KinesisSource({
     client: kinesis,
     streamName: config.kinesis.streamName,
-    checkpoints: new FileCheckpointStore(path.join(config.dataDir, 'checkpoints')),
+    checkpoints: wrap(new FileCheckpointStore(path.join(config.dataDir, 'checkpoints'))),
     handler: processor.handle,
     initialPosition: config.kinesis.initialPosition,
     maxBatchRecords: config.batch.maxRecords,
@@ -164,5 +173,17 @@ export async function startPipeline(config: Config, logger: Logger): Promise<Run
     await clickhouse.close();
   };
 
-  return { config, clickhouse, processor, writer, source, simulator, app, url: address, health, stop };
+  return {
+    config,
+    clickhouse,
+    processor,
+    writer,
+    source,
+    simulator,
+    localKinesisEndpoint: localKinesis?.endpoint ?? null,
+    app,
+    url: address,
+    health,
+    stop,
+  };
 }

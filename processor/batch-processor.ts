@@ -5,7 +5,7 @@
  * written with the same token and ClickHouse drops the repeat. The returned promise resolves only when
  * the batch's rows and dead letters are durable; only then does the source commit its position.
  */
-import { createEnricher, type Enricher } from './enrich/enrich.js';
+import { createEnricher, ENRICHMENT_INPUTS, type Enricher } from './enrich/enrich.js';
 import type { Layout } from './fields/layout.js';
 import { LogParser } from './parse/log-parser.js';
 import type { RawBatch } from './batch.js';
@@ -23,6 +23,8 @@ export interface BatchWrite {
   readonly token: string;
   readonly rows: readonly RequestRow[];
   readonly deadLetters: readonly StoredDeadLetter[];
+  /** Layout of the rows' raw lines. */
+  readonly layout?: Layout;
 }
 
 /** Where processed batches go (the ClickHouse writer). Resolves once the write is durable. */
@@ -70,10 +72,10 @@ export class BatchProcessor {
   }
 
   readonly handle = async (batch: RawBatch): Promise<void> => {
-    const { rows, deadLetters } = this.process(batch);
+    const { rows, deadLetters, layout } = this.process(batch);
     const token = batchToken(batch.stream, batch.shardId, batch.firstSequence, batch.lastSequence);
     try {
-      await this.#options.sink.write({ token, rows, deadLetters });
+      await this.#options.sink.write({ token, rows, deadLetters, layout });
     } catch (err) {
       if (!(err instanceof DataError)) throw err;
       // ClickHouse refused the rows themselves: keep every line of the batch as a dead letter instead.
@@ -88,7 +90,7 @@ export class BatchProcessor {
   };
 
   /** Parses and enriches a batch without writing it (pure apart from the parser's counters). */
-  process(batch: RawBatch): { rows: RequestRow[]; deadLetters: StoredDeadLetter[] } {
+  process(batch: RawBatch): { rows: RequestRow[]; deadLetters: StoredDeadLetter[]; layout: Layout } {
     const state = this.#formatState(batch.stream);
     const rows: RequestRow[] = [];
     const deadLetters: StoredDeadLetter[] = [];
@@ -110,7 +112,7 @@ export class BatchProcessor {
         });
       }
     }
-    return { rows, deadLetters };
+    return { rows, deadLetters, layout: state.parser.layout };
   }
 
   counts(): ProcessedCounts {
@@ -144,7 +146,8 @@ export class BatchProcessor {
     if (cached?.key === key) return cached;
     const state: FormatState = {
       key,
-      parser: new LogParser(format.layout),
+      // Storage decodes the other fields itself (see storage/raw-request-rows.ts).
+      parser: new LogParser(format.layout, { decodeOnly: ENRICHMENT_INPUTS }),
       enrich: createEnricher({ samplingRate: format.samplingRate, resolveDistribution: this.#options.resolveDistribution }),
     };
     this.#formats.set(stream, state);

@@ -15,6 +15,18 @@ export interface ParsedRecord {
   readonly uriPath: string | null;
   /** Query part of `cs-uri-stem` without `?` (decoded), null when there is none. */
   readonly uriQuery: string | null;
+  /**
+   * The line as CloudFront wrote it (without its newline), for records parsed from a line; null
+   * for records built otherwise. Storage hands it to ClickHouse, which parses and decodes it.
+   */
+  readonly rawLine: string | null;
+  /** The line's field texts in layout order (split of `rawLine`), or null. */
+  readonly rawFields: readonly string[] | null;
+  /**
+   * True when only some string fields were decoded into `values` (the ones enrichment reads); the
+   * others are null there and must be read from `rawFields` (see `fieldText`).
+   */
+  readonly partial: boolean;
 }
 
 /** A line that could not be read. It is stored, never dropped. */

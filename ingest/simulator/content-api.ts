@@ -112,7 +112,7 @@ export class ApiContent {
         return basePlan({
           path: '/ws/notifications', query: `v=1&token=${rng.hex(20)}`, pathPattern: '/ws/*', kind: 'websocket',
           contentType: null, objectBytes: 0, status: 101, accept: null, originWorkMs: rng.logNormal(25, 0.4),
-          extraHeaders: [['upgrade', 'websocket'], ['connection', 'Upgrade'], ['sec-websocket-key', Buffer.from(rng.hex(16), 'hex').toString('base64')], ['sec-websocket-version', '13']],
+          extraHeaders: [['upgrade', 'websocket'], ['connection', 'Upgrade'], ['sec-websocket-key', Buffer.from(rng.hex(32), 'hex').toString('base64')], ['sec-websocket-version', '13']],
           websocket: { durationMs, bytesOut: 180 + messages * rng.between(120, 900), bytesIn: 220 + Math.round(messages / 3) * rng.between(40, 200) },
         });
       }

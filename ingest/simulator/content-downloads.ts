@@ -24,7 +24,10 @@ const PLATFORMS: ReadonlyArray<readonly [suffix: string, type: string, mb: numbe
 export class DownloadsContent {
   private readonly files: WeightedTable<DownloadFile>;
 
-  constructor(rng: Rng) {
+  constructor(
+    rng: Rng,
+    private readonly webOrigin: string,
+  ) {
     const items: DownloadFile[] = [{ path: '/releases/latest.json', bytes: 1_204, contentType: 'application/json', large: false }];
     for (let minor = 9; minor >= 3; minor--) {
       const version = `4.${minor}.${rng.between(0, 4)}`;
@@ -47,7 +50,7 @@ export class DownloadsContent {
       cache: file.path.endsWith('latest.json') ? { hit: 0.8, refreshHit: 0.12 } : { hit: 0.93, refreshHit: 0.02 },
       originShield: true,
       originWorkMs: rng.logNormal(15, 0.5),
-      referer: rng.chance(0.6) ? 'https://www.example.com/download' : null,
+      referer: rng.chance(0.6) ? `${this.webOrigin}/download` : null,
     });
     if (file.large) {
       if (rng.chance(0.05)) plan.method = 'HEAD';

@@ -31,10 +31,10 @@ const ACCEPT_HTML = 'text/html,application/xhtml+xml,application/xml;q=0.9,image
 const ACCEPT_IMAGE = 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8';
 
 const ODDS: Readonly<Record<WebClass, CacheOdds | null>> = {
-  html: { hit: 0.86, refreshHit: 0.05 },
+  html: { hit: 0.88, refreshHit: 0.05 },
   script: { hit: 0.99, refreshHit: 0.003 },
   style: { hit: 0.99, refreshHit: 0.003 },
-  image: { hit: 0.96, refreshHit: 0.01 },
+  image: { hit: 0.965, refreshHit: 0.01 },
   font: { hit: 0.99, refreshHit: 0.002 },
   api: null,
   beacon: null,
@@ -64,12 +64,13 @@ export class WebContent {
     const pages = ranked([
       html('/', 48_000),
       html('/products', 62_000),
+      // Signed-in pages run a Lambda@Edge authoriser (and so can fail with LambdaExecutionError).
+      html('/account/orders', 18_000, '/account/*'),
+      html('/checkout', 24_000, '/account/*'),
       ...CATEGORIES.map((c) => html(`/category/${c}`, 55_000)),
       html('/cart', 21_000),
       html('/search', 40_000, '*', 'q=running+shoes'),
       ...products.map((p) => html(`/products/${p}`, rng.between(35_000, 90_000))),
-      html('/account/orders', 18_000, '/account/*'),
-      html('/checkout', 24_000, '/account/*'),
       ...posts.map((p) => html(`/blog/${p}`, rng.between(30_000, 70_000))),
       html('/about', 22_000),
       html('/help/shipping', 19_000),

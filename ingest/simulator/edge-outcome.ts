@@ -44,7 +44,7 @@ export const OUTCOME_RATES = {
   clientHungUp: 0.0008,
   clientGoneBeforeResponse: 0.0006,
   invalidHeader: 0.0001,
-  lambdaError: 0.012,
+  lambdaError: 0.015,
   functionError: 0.0004,
   /** Per origin fetch. */
   originError: 0.008,
@@ -87,7 +87,11 @@ export function decideOutcome(rng: Rng, plan: RequestPlan, forced: ForcedOutcome
   if (r < t) return edgeError('503', 'LimitExceeded', 'LimitExceeded', 1012);
   if (r < (t += OUTCOME_RATES.capacityExceeded)) return edgeError('503', 'CapacityExceeded', 'CapacityExceeded', 1012);
   if (r < (t += OUTCOME_RATES.clientHungUp)) {
-    return { ...edgeError('000', 'Error', 'ClientHungUpRequest', 0, ''), contentLength: null, contentType: null, edgeDelayMs: rng.uniform(50, 8_000) };
+    // The viewer stopped while still sending the request: no response at all.
+    return {
+      status: '000', resultType: 'Error', responseResultType: 'Error', detailedType: 'ClientHungUpRequest', upstream: 'none',
+      bodyBytes: 0, contentLength: null, contentType: null, ranged: false, edgeDelayMs: rng.uniform(50, 8_000),
+    };
   }
   if (r < (t += OUTCOME_RATES.invalidHeader)) return edgeError('400', 'Error', 'InvalidRequestHeader', 915);
 

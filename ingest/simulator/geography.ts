@@ -256,11 +256,12 @@ export const ORIGIN_LATENCY_MS: Readonly<Record<Continent, number>> = {
   AF: 110,
 };
 
-/** A plausible CloudFront edge server IP for a POP (stable per POP). */
+/** /16s of CloudFront's edge ranges (ip-ranges.json, service CLOUDFRONT). */
+const EDGE_RANGES = ['18.64', '18.66', '13.32', '13.35', '65.8', '65.9', '108.138', '108.156', '143.204', '3.160', '3.165', '52.84', '99.84', '54.230'];
+
+/** The /16 the edge servers of a POP are drawn from (stable per POP). */
 export function edgeServerIpPrefix(pop: string): string {
-  // CloudFront edge ranges (ip-ranges.json "CLOUDFRONT"): pick one /16 per POP from a few of them.
-  const RANGES = ['18.64', '18.66', '13.32', '13.35', '65.8', '65.9', '108.138', '108.156', '143.204', '3.160', '3.165', '52.84', '99.84', '54.230'];
   let h = 0;
   for (let i = 0; i < pop.length; i++) h = (h * 31 + pop.charCodeAt(i)) >>> 0;
-  return RANGES[h % RANGES.length] ?? '18.64';
+  return EDGE_RANGES[h % EDGE_RANGES.length] ?? '18.64';
 }

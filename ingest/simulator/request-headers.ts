@@ -24,7 +24,7 @@ export interface HeaderFields {
   readonly requestBytes: number;
 }
 
-interface HeaderPiece {
+export interface HeaderPiece {
   /** `name:value%0A`, encoded; empty for the cookie, whose value cs-headers leaves out. */
   readonly logged: string;
   /** Raw length of `name:value\n`, what the 800-byte cap counts. */
@@ -35,7 +35,15 @@ interface HeaderPiece {
 }
 
 const NEWLINE = '%0A';
-const TITLE_CASE = new Map<string, string>();
+/** HTTP/1.x spellings that plain title case gets wrong. */
+const TITLE_CASE = new Map<string, string>([
+  ['sec-websocket-key', 'Sec-WebSocket-Key'],
+  ['sec-websocket-version', 'Sec-WebSocket-Version'],
+  ['cmcd-object', 'CMCD-Object'],
+  ['cmcd-request', 'CMCD-Request'],
+  ['cmcd-session', 'CMCD-Session'],
+  ['cmcd-status', 'CMCD-Status'],
+]);
 
 function titleCase(name: string): string {
   let t = TITLE_CASE.get(name);
@@ -101,21 +109,15 @@ const FETCH_DEST: Readonly<Partial<Record<RequestPlan['kind'], string>>> = {
 };
 
 /** Headers that never change for a viewer, in two runs (the client sends others in between). */
-interface ViewerBlocks {
+export interface ViewerHeaderBlocks {
   /** sec-ch-ua* (Chromium) and user-agent. */
   readonly identity: readonly HeaderPiece[];
   /** accept-encoding and accept-language. */
   readonly preferences: readonly HeaderPiece[];
 }
 
-const viewerBlocks = new WeakMap<Viewer, { h1?: ViewerBlocks; h2?: ViewerBlocks }>();
-
-function blocksFor(viewer: Viewer, h1: boolean): ViewerBlocks {
-  let entry = viewerBlocks.get(viewer);
-  if (!entry) {
-    entry = {};
-    viewerBlocks.set(viewer, entry);
-  }
+function blocksFor(viewer: Viewer, h1: boolean): ViewerHeaderBlocks {
+  const entry = viewer.headerCache;
   const cached = h1 ? entry.h1 : entry.h2;
   if (cached) return cached;
   const client = viewer.client;

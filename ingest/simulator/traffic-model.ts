@@ -127,6 +127,8 @@ class DistributionRuntime {
     readonly index: number,
     readonly distribution: DemoDistribution,
     seed: number,
+    /** Where the demo website lives, for the API's CORS origin and referers. */
+    webOrigin: string,
     newViewer: (rng: Rng, clients: WeightedTable<Client>) => Viewer,
   ) {
     const rng = new Rng(mixSeed(seed, 0xd157, index));
@@ -135,8 +137,8 @@ class DistributionRuntime {
     const clients = clientTable(CLIENT_MIX[profile]);
     this.viewers = new ViewerPool(profile === 'api' ? 2_000 : 3_000, 0.02, (r) => newViewer(r, clients));
     this.web = profile === 'web' ? new WebContent(rng, host) : null;
-    this.api = profile === 'api' ? new ApiContent(rng, 'https://www.example.com') : null;
-    this.downloads = profile === 'downloads' ? new DownloadsContent(rng) : null;
+    this.api = profile === 'api' ? new ApiContent(rng, webOrigin) : null;
+    this.downloads = profile === 'downloads' ? new DownloadsContent(rng, webOrigin) : null;
     this.video = profile === 'video' ? new VideoContent(rng, { newViewer: (r) => newViewer(r, clients) }, host) : null;
   }
 
@@ -190,7 +192,9 @@ class CloudFrontTrafficGenerator implements TrafficGenerator {
     this.clockMs = options.startMs;
     const newViewer = (rng: Rng, clients: WeightedTable<Client>): Viewer =>
       createViewer(rng, clients.pick(rng), countriesAt(this.clockMs).pick(rng), countryByCode);
-    this.runtimes = options.distributions.map((d, i) => new DistributionRuntime(i, d, options.seed, newViewer));
+    const website = options.distributions.find((d) => d.profile === 'web');
+    const webOrigin = `https://${website?.aliases[0] ?? website?.domainName ?? 'www.example.com'}`;
+    this.runtimes = options.distributions.map((d, i) => new DistributionRuntime(i, d, options.seed, webOrigin, newViewer));
     this.schedule = new GeoBlockSchedule(
       options.seed,
       options.startMs,
@@ -210,6 +214,8 @@ class CloudFrontTrafficGenerator implements TrafficGenerator {
   }
 
   linesAt(nowMs: number, count: number, spanMs = 0): string[] {
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
+    if (!Number.isFinite(nowMs) || !(spanMs >= 0)) throw new RangeError(`bad clock: nowMs ${nowMs}, spanMs ${spanMs}`);
     const lines = new Array<string>(count);
     for (let i = 0; i < count; i++) {
       const ts = Math.round(nowMs - spanMs + (spanMs * (i + 1)) / count);
@@ -298,7 +304,7 @@ class CloudFrontTrafficGenerator implements TrafficGenerator {
       host: runtime.host(rng),
       protocol,
       // HTTP/2 and HTTP/3 need TLS; WebSocket upgrades run over HTTP/1.1.
-      httpVersion: protocol === 'https' ? viewer.httpVersion : h1,
+      httpVersion: protocol === 'https' ? viewer.httpVersion : protocol === 'wss' ? 'HTTP/1.1' : h1,
     };
     const values = this.record;
     buildRecord(values, rng, ctx, viewer, plan, outcome, this.buildOptions);

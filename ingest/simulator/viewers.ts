@@ -6,6 +6,7 @@
 import { edgeServerIpPrefix, ORIGIN_LATENCY_MS, type Country, type Network } from './geography.js';
 import { encodeRepeated } from './percent-encoding.js';
 import { WeightedTable, type Rng } from './random.js';
+import type { ViewerHeaderBlocks } from './request-headers.js';
 import type { Client, HttpVersion } from './user-agents.js';
 
 export interface Viewer {
@@ -31,6 +32,8 @@ export interface Viewer {
   readonly forwardedFor: string | null;
   /** Stable per viewer, used for cookies. */
   readonly visitorId: string;
+  /** Encoded header pieces that never change for this viewer, filled by the record builder. */
+  readonly headerCache: { h1?: ViewerHeaderBlocks; h2?: ViewerHeaderBlocks };
 }
 
 const HTTP_VERSION_TABLES = new Map<Client, WeightedTable<HttpVersion>>();
@@ -104,8 +107,8 @@ export function createViewer(rng: Rng, client: Client, country: Country, country
   const httpVersion = httpVersionTable(client).pick(rng);
   const tls = pickTls(rng, client, httpVersion);
   const fixedLine = client.kind === 'desktop' || client.kind === 'smarttv' || client.kind === 'console' || client.kind === 'bot' || client.kind === 'cli';
-  // kB/s: fixed lines ~ 6–60 MB/s, mobile ~ 0.6–8 MB/s.
-  const bytesPerMs = fixedLine ? rng.logNormal(20_000, 0.6) : rng.logNormal(2_500, 0.7);
+  // Bytes per ms (= kB/s): fixed lines around 8 MB/s (64 Mbit/s), mobile around 1.5 MB/s.
+  const bytesPerMs = fixedLine ? rng.logNormal(8_000, 0.6) : rng.logNormal(1_500, 0.7);
   let forwardedFor: string | null = null;
   if (!crawler && rng.chance(0.03)) {
     const inner = rng.pick(PROXY_PREFIXES) + `${rng.int(256)}.${rng.between(1, 254)}`;
@@ -127,6 +130,7 @@ export function createViewer(rng: Rng, client: Client, country: Country, country
     originLatencyMs: ORIGIN_LATENCY_MS[home.continent] * rng.uniform(0.8, 1.3),
     forwardedFor,
     visitorId: rng.hex(16),
+    headerCache: {},
   };
 }
 

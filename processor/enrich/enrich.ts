@@ -37,6 +37,23 @@ function status(value: FieldValue | undefined): number | string | null {
   return value === undefined ? null : value;
 }
 
+/** Catalogue indexes of the fields enrichment reads (a partial parse must decode these). */
+export const ENRICHMENT_INPUTS: ReadonlySet<number> = new Set([
+  F.c_country,
+  F.c_ip,
+  F.cmcd_object_type,
+  F.cmcd_streaming_format,
+  F.cs_protocol,
+  F.cs_protocol_version,
+  F.cs_user_agent,
+  F.sc_content_type,
+  F.sc_status,
+  F.x_edge_detailed_result_type,
+  F.x_edge_location,
+  F.x_edge_result_type,
+  F.x_host_header,
+]);
+
 export function createEnricher(options: EnricherOptions): Enricher {
   const { samplingRate, resolveDistribution } = options;
   if (!Number.isInteger(samplingRate) || samplingRate < 1 || samplingRate > 100) {

@@ -109,15 +109,33 @@ function truncateForReason(text: string): string {
   return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }
 
+export interface LogParserOptions {
+  /**
+   * Catalogue indexes of the string fields to decode; other string fields are left null in
+   * `values` (the record is `partial`) and stay readable from `rawFields`. Enumerated fields are
+   * always decoded. Default: every field.
+   */
+  readonly decodeOnly?: ReadonlySet<number>;
+}
+
 export class LogParser {
   readonly #fields: readonly FieldSpec[];
+  /** Per layout slot: decode this string field now. */
+  readonly #decodeSlot: readonly boolean[];
+  readonly #partial: boolean;
   readonly #timestampSlot: number;
   readonly #stemSlot: number;
   readonly #unknown = new Map<string, Map<string, number>>();
   #unknownTotal = 0;
 
-  constructor(readonly layout: Layout) {
+  constructor(
+    readonly layout: Layout,
+    options: LogParserOptions = {},
+  ) {
     this.#fields = layout.fields;
+    const only = options.decodeOnly;
+    this.#decodeSlot = layout.fields.map((f) => only === undefined || f.enumerated === true || only.has(f.position - 1));
+    this.#partial = layout.fields.some((f, slot) => f.kind === 'string' && !this.#decodeSlot[slot]);
     this.#timestampSlot = layout.fields.findIndex((f) => f.position - 1 === F.timestamp);
     this.#stemSlot = layout.fields.findIndex((f) => f.position - 1 === F.cs_uri_stem);
   }
@@ -140,6 +158,7 @@ export class LogParser {
           if (i === this.#timestampSlot) throw new FieldError(spec.name, 'timestamp is missing');
           continue;
         }
+        if (spec.kind === 'string' && !this.#decodeSlot[i]) continue;
         const value = readValue(spec, raw);
         values[spec.position - 1] = value;
         if (spec.enumerated === true) this.#checkKnown(spec.name, value as string);
@@ -157,13 +176,13 @@ export class LogParser {
       // Split before decoding: an encoded `%3F` is part of the path, not the query separator.
       const q = rawStem.indexOf('?');
       if (q === -1) {
-        uriPath = values[F.cs_uri_stem] as string;
+        uriPath = (values[F.cs_uri_stem] as string | null) ?? percentDecode(rawStem);
       } else {
         uriPath = percentDecode(rawStem.slice(0, q));
         uriQuery = percentDecode(rawStem.slice(q + 1));
       }
     }
-    return { ok: true, record: { values, timestampMs, uriPath, uriQuery } };
+    return { ok: true, record: { values, timestampMs, uriPath, uriQuery, rawLine: text, rawFields: parts, partial: this.#partial } };
   }
 
   /**
@@ -187,6 +206,19 @@ export class LogParser {
       else deadLetters.push(result.deadLetter);
     }
     return { records, deadLetters, lastLine: lineNumber };
+  }
+
+  /** The text of a field of a record this parser made, decoded even when the record is partial. */
+  fieldText(record: ParsedRecord, fieldIndex: number): FieldValue {
+    const value = record.values[fieldIndex] ?? null;
+    if (value !== null || !record.partial || record.rawFields === null) return value;
+    const slot = this.#slotOf(fieldIndex);
+    const raw = slot < 0 ? undefined : record.rawFields[slot];
+    return raw === undefined || raw === '-' || raw === '' ? null : percentDecode(raw);
+  }
+
+  #slotOf(fieldIndex: number): number {
+    return this.#fields.findIndex((f) => f.position - 1 === fieldIndex);
   }
 
   /** Unknown values of enumerated fields, kept as written and counted here. */

@@ -13,20 +13,17 @@
 import type { ClickHouse } from './clickhouse.js';
 import { classifyError, clickHouseCodeOf, DataError, StorageWriteError, WriterStoppedError } from './errors.js';
 import { BoundedQueue } from './bounded-queue.js';
-import {
-  DEAD_LETTER_COLUMNS,
-  REQUEST_COLUMNS,
-  encodeDeadLetterRows,
-  encodeRequestRows,
-  type RequestRow,
-  type StoredDeadLetter,
-} from './row-encoder.js';
+import { FULL_LAYOUT, type Layout } from '../fields/layout.js';
+import { encodeRawRequestRows, rawInsertShape } from './raw-request-rows.js';
+import { DEAD_LETTER_COLUMNS, encodeDeadLetterRows, type RequestRow, type StoredDeadLetter } from './row-encoder.js';
 
 export interface WriteBatch {
   /** Deduplication token from the batch's source range: see batchToken(). */
   readonly token: string;
   readonly rows: readonly RequestRow[];
   readonly deadLetters: readonly StoredDeadLetter[];
+  /** Layout of the rows' raw lines (all rows of a batch share one); default: every field. */
+  readonly layout?: Layout;
 }
 
 /** Structured logger, as pino's. */
@@ -105,11 +102,16 @@ export class ClickHouseWriter {
     await this.slots.run(async () => {
       if (this.stopped) throw new WriterStoppedError(batch.token);
       if (batch.rows.length > 0) {
-        await this.insert(this.requestsTable, encodeRequestRows(batch.rows), REQUEST_COLUMNS, batch.token);
+        const layout = batch.layout ?? FULL_LAYOUT;
+        const payload = encodeRawRequestRows(batch.rows, layout);
+        const shape = rawInsertShape(layout);
+        await this.insert(this.requestsTable, batch.token, (settings) => this.ch.insertTsvSelect(this.requestsTable, payload, settings, shape));
         this.rowsWritten += batch.rows.length;
       }
       if (batch.deadLetters.length > 0) {
-        await this.insert(this.deadLettersTable, encodeDeadLetterRows(batch.deadLetters), DEAD_LETTER_COLUMNS, `${batch.token}:dl`);
+        const payload = encodeDeadLetterRows(batch.deadLetters);
+        const token = `${batch.token}:dl`;
+        await this.insert(this.deadLettersTable, token, (settings) => this.ch.insertTsv(this.deadLettersTable, payload, settings, DEAD_LETTER_COLUMNS));
         this.deadLettersWritten += batch.deadLetters.length;
       }
       this.batchesWritten++;
@@ -139,7 +141,7 @@ export class ClickHouseWriter {
     };
   }
 
-  private async insert(table: string, payload: Buffer, columns: readonly string[], token: string): Promise<void> {
+  private async insert(table: string, token: string, run: (settings: Readonly<Record<string, string | number>>) => Promise<void>): Promise<void> {
     const settings = {
       insert_deduplication_token: token,
       insert_deduplicate: 1,
@@ -150,7 +152,7 @@ export class ClickHouseWriter {
     };
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.ch.insertTsv(table, payload, settings, columns);
+        await run(settings);
         this.lastInsertAtMs = Date.now();
         return;
       } catch (err) {

@@ -56,6 +56,16 @@ export interface ClickHouse {
     columns?: readonly string[],
   ): Promise<void>;
   /**
+   * Inserts a TabSeparated payload of another shape: `shape.structure` names and types the
+   * payload's columns, `shape.select` computes the table's `shape.columns` from them.
+   */
+  insertTsvSelect(
+    table: string,
+    payload: Buffer,
+    settings: Readonly<Record<string, string | number>>,
+    shape: { readonly columns: readonly string[]; readonly structure: string; readonly select: string },
+  ): Promise<void>;
+  /**
    * Runs a SELECT and returns its rows as JSONEachRow: 64-bit integers (count(), UInt64 sums)
    * arrive as strings, whatever the server version. Bind values with `{name:Type}` placeholders
    * and `params`; put other settings in a `SETTINGS` clause (in embedded mode a `SET` statement
@@ -203,6 +213,13 @@ export function createClickHouse(config: ClickHouseConfig): ClickHouse {
       assertTableName(table);
       if (payload.length === 0) return;
       const target = await targetFor(table, columns);
+      await guard(undefined, (seconds, signal) => insert(target, payload, { ...settings, max_execution_time: seconds }, signal));
+    },
+    async insertTsvSelect(table, payload, settings, shape) {
+      assertTableName(table);
+      if (payload.length === 0) return;
+      const qualified = table.includes('.') ? table : `${config.database}.${table}`;
+      const target: InsertTarget = { table: qualified, columns: shape.columns, structure: shape.structure, select: shape.select };
       await guard(undefined, (seconds, signal) => insert(target, payload, { ...settings, max_execution_time: seconds }, signal));
     },
     query,

@@ -27,6 +27,11 @@ export interface InsertTarget {
   readonly columns: readonly string[];
   /** `name Type, …` of the payload, LowCardinality wrappers removed. */
   readonly structure: string;
+  /**
+   * Expressions computing `columns` from the payload's columns (named as in `structure`), when the
+   * payload is not already in the table's shape; `*` otherwise.
+   */
+  readonly select?: string;
 }
 
 export type InsertSettings = Readonly<Record<string, string | number>>;
@@ -95,7 +100,7 @@ export function spoolFileInserter(client: ClickHouseClient, spoolDir: string): T
     try {
       const clause = settingsClause(settings);
       await client.command({
-        query: `${insertPrefix(target)}${clause ? ` SETTINGS ${clause}` : ''} SELECT * FROM file(${quoteString(file)}, TabSeparated, ${quoteString(target.structure)})`,
+        query: `${insertPrefix(target)}${clause ? ` SETTINGS ${clause}` : ''} SELECT ${target.select ?? '*'} FROM file(${quoteString(file)}, TabSeparated, ${quoteString(target.structure)})`,
         abort_signal: signal,
       });
     } finally {
@@ -104,9 +109,22 @@ export function spoolFileInserter(client: ClickHouseClient, spoolDir: string): T
   };
 }
 
-/** Server: `INSERT INTO t (columns) FORMAT TabSeparated` with the payload as the request body. */
+/**
+ * Server: `INSERT INTO t (columns) FORMAT TabSeparated` with the payload as the request body, or
+ * `INSERT … SELECT … FROM input(structure) FORMAT TabSeparated` when the payload needs converting.
+ */
 export function requestBodyInserter(client: ClickHouseClient): TsvInserter {
   return async (target, payload, settings, signal) => {
+    if (target.select !== undefined) {
+      const result = await client.exec({
+        query: `${insertPrefix(target)} SELECT ${target.select} FROM input(${quoteString(target.structure)}) FORMAT TabSeparated`,
+        values: Readable.from([payload], { objectMode: false }),
+        clickhouse_settings: settings,
+        abort_signal: signal,
+      });
+      result.stream.resume();
+      return;
+    }
     await client.insert({
       table: target.table,
       columns: target.columns as [string, ...string[]],

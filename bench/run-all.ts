@@ -1,0 +1,144 @@
+/**
+ * `npm run bench`: throughput of the hot path, printed one figure per line.
+ *
+ *   parse_enrich_records_per_s             parser + enrichment on one core, simulator lines in memory
+ *   e2e_records_per_s                      the same lines through BatchProcessor (parse, enrich, encode)
+ *                                          and the ClickHouse writer into `requests` with its rollups
+ *   clickhouse_native_insert_records_per_s ClickHouse alone inserting the same lines from a file into a
+ *                                          plain table of the log fields (same process, same engine)
+ *   e2e_vs_native                          ratio of the two
+ *   avg_line_bytes, peak_rss_mb
+ *
+ * BENCH_RECORDS sets the number of lines (default 200000).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DEMO_DISTRIBUTIONS } from '../ingest/simulator/demo-distributions.js';
+import { createTrafficGenerator } from '../ingest/simulator/traffic-model.js';
+import type { RawBatch } from '../processor/batch.js';
+import { BatchProcessor } from '../processor/batch-processor.js';
+import { createEnricher } from '../processor/enrich/enrich.js';
+import { DEFAULT_LOCAL_FIELD_NAMES } from '../processor/fields/catalogue.js';
+import { layoutOf } from '../processor/fields/layout.js';
+import { LogParser } from '../processor/parse/log-parser.js';
+import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
+import { createClickHouse } from '../processor/storage/clickhouse.js';
+import { runMigrations } from '../processor/storage/migrations.js';
+
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000);
+const BATCH = 20_000;
+const layout = layoutOf(DEFAULT_LOCAL_FIELD_NAMES);
+const domains = new Map(DEMO_DISTRIBUTIONS.map((d) => [d.domainName, d.id]));
+const resolveDistribution = (domain: string | null): string => (domain === null ? '' : (domains.get(domain) ?? ''));
+
+function print(name: string, value: number, digits = 0): void {
+  process.stdout.write(`${name} ${value.toFixed(digits)}\n`);
+}
+
+function generateLines(): string[] {
+  const startMs = Date.now() - 3_600_000;
+  const generator = createTrafficGenerator({ seed: 42, distributions: DEMO_DISTRIBUTIONS, layout, startMs });
+  const lines: string[] = [];
+  const perSecond = 2_000;
+  for (let t = 0; lines.length < RECORDS; t++) {
+    for (const line of generator.linesAt(startMs + t * 1000, Math.min(perSecond, RECORDS - lines.length), 1000)) lines.push(line);
+  }
+  // Flatten the generator's concatenated strings, as lines decoded from Kinesis records are.
+  return Buffer.from(lines.join('')).toString('utf8').split(/(?<=\n)/);
+}
+
+function benchParseEnrich(lines: readonly string[]): number {
+  const parser = new LogParser(layout);
+  const enrich = createEnricher({ samplingRate: 100, resolveDistribution });
+  const run = (): number => {
+    let ok = 0;
+    for (const line of lines) {
+      const result = parser.parseLine(line.slice(0, -1), 1);
+      if (result.ok) {
+        enrich(result.record);
+        ok++;
+      }
+    }
+    return ok;
+  };
+  run(); // warm-up: JIT, caches
+  const started = performance.now();
+  const ok = run();
+  return ok / ((performance.now() - started) / 1000);
+}
+
+function toBatches(lines: readonly string[]): RawBatch[] {
+  const batches: RawBatch[] = [];
+  for (let i = 0; i < lines.length; i += BATCH) {
+    const records = lines.slice(i, i + BATCH).map((line, j) => ({
+      data: Buffer.from(line),
+      sequenceNumber: String(1_000_000 + i + j),
+      arrivalMs: Date.now(),
+    }));
+    batches.push({ stream: 'bench', shardId: 'shardId-000000000000', firstSequence: records[0]!.sequenceNumber, lastSequence: records.at(-1)!.sequenceNumber, records });
+  }
+  return batches;
+}
+
+// The catalogue's types, except sc-status: ClickHouse's integer parser stops after the first `0` of
+// `000` (a viewer that hung up), so the plain table keeps the status as text.
+const NATIVE_TABLE_TYPES: Record<string, string> = { sc_status: 'LowCardinality(String)' };
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatch-bench-'));
+  try {
+    const lines = generateLines();
+    const bytes = lines.reduce((sum, l) => sum + Buffer.byteLength(l), 0);
+
+    print('parse_enrich_records_per_s', benchParseEnrich(lines));
+
+    const ch = createClickHouse({ mode: 'embedded', dataDir: dir, database: 'edgewatch_bench', maxExecutionTimeS: 600 });
+    await runMigrations(ch, { rawTtlDays: 3650, minuteTtlDays: 3650, hourTtlDays: 3650 });
+    const writer = new ClickHouseWriter(ch, { maxInFlight: 1 });
+    const processor = new BatchProcessor({
+      sink: writer,
+      sourceKind: 'bench',
+      resolveDistribution,
+      formatOf: () => ({ layout, samplingRate: 100 }),
+    });
+    const batches = toBatches(lines);
+    // Overlap parsing of batch n+1 with the insert of batch n, as the source does with several shards.
+    const started = performance.now();
+    const inFlight: Promise<void>[] = [];
+    for (const batch of batches) {
+      inFlight.push(processor.handle(batch));
+      if (inFlight.length >= 2) await inFlight.shift();
+    }
+    await Promise.all(inFlight);
+    const e2e = lines.length / ((performance.now() - started) / 1000);
+    print('e2e_records_per_s', e2e);
+
+    const file = path.join(dir, 'lines.tsv');
+    fs.writeFileSync(file, lines.join(''));
+    const structure = layout.fields.map((f) => `${f.column} ${NATIVE_TABLE_TYPES[f.column] ?? f.clickhouseType}`).join(', ');
+    await ch.command(`CREATE TABLE edgewatch_bench.native_lines (${structure}) ENGINE = MergeTree ORDER BY timestamp`);
+    const nativeStarted = performance.now();
+    await ch.command(
+      `INSERT INTO edgewatch_bench.native_lines SELECT * FROM file({file:String}, 'TabSeparated', {structure:String})
+       SETTINGS format_tsv_null_representation = '-', input_format_tsv_empty_as_default = 1`,
+      { file, structure },
+    );
+    const native = lines.length / ((performance.now() - nativeStarted) / 1000);
+    const [check] = await ch.query<{ n: string }>('SELECT count() AS n FROM edgewatch_bench.native_lines');
+    const [stored] = await ch.query<{ n: string }>('SELECT count() AS n FROM edgewatch_bench.requests');
+    if (Number(check!.n) !== lines.length || Number(stored!.n) !== lines.length) {
+      throw new Error(`row counts differ: native ${check!.n}, requests ${stored!.n}, lines ${lines.length}`);
+    }
+    print('clickhouse_native_insert_records_per_s', native);
+    print('e2e_vs_native', e2e / native, 2);
+    print('avg_line_bytes', bytes / lines.length);
+    await writer.stop();
+    await ch.close();
+    print('peak_rss_mb', process.resourceUsage().maxRSS / 1024);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

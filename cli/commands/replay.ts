@@ -1,0 +1,104 @@
+/**
+ * `edgewatch replay [--fields f1,f2,...] [--rate N] [file]`: writes real CloudFront real-time log
+ * lines into the configured Kinesis stream, converted from their field set to the layout of the
+ * stream's log config. A Kinesis record carries no sampling rate, so replayed rows take the rate of
+ * the stream's log config.
+ */
+import { parseArgs } from 'node:util';
+import { DescribeStreamSummaryCommand, ResourceNotFoundException } from '@aws-sdk/client-kinesis';
+import { createKinesisClient } from '../../ingest/kinesis/kinesis-client.js';
+import { KinesisRecordWriter, StreamNotFoundError } from '../../ingest/kinesis/kinesis-writer.js';
+import { readLines } from '../../ingest/replay/line-reader.js';
+import { createProgressRenderer } from '../../ingest/replay/progress.js';
+import { createLineConverter, replayLines, ReplayWriteError } from '../../ingest/replay/replay.js';
+import { layoutFromList, layoutOf, type Layout } from '../../processor/fields/layout.js';
+import { loadConfig } from '../config.js';
+import { localLogConfig } from '../local-defaults.js';
+
+const HELP = `usage: edgewatch replay [--fields f1,f2,...] [--rate N] [file | -] < lines.tsv
+
+  --fields   the field set the lines were logged with, in any order (default: the stream's log config)
+  --rate     lines per second (default: as fast as the stream takes them)
+  file       a file of lines (.gz is decompressed); default: stdin
+
+Writes into the stream named by EDGEWATCH_KINESIS_STREAM (default: the local stream of 'npm start').`;
+
+function fail(message: string): number {
+  process.stderr.write(`edgewatch replay: ${message}\n`);
+  return 2;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { fields: { type: 'string' }, rate: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (values.help === true) {
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (positionals.length > 1) return fail('give at most one input file');
+  const config = loadConfig();
+  const target = localLogConfig(config);
+  const to = layoutOf(target.fields);
+  let from: Layout;
+  try {
+    from = values.fields === undefined ? to : layoutFromList(values.fields);
+  } catch (err) {
+    return fail(`--fields: ${(err as Error).message}`);
+  }
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) return fail('--rate must be a positive number of lines per second');
+
+  const endpoint = config.kinesis.local ? `http://127.0.0.1:${config.kinesis.localPort}` : config.kinesis.endpoint;
+  const client = createKinesisClient({ region: config.kinesis.region, endpoint });
+  const progress = createProgressRenderer({ label: 'replay' });
+  // The writer's backoff timers are unref'd; hold the process open until the replay settles.
+  const keepAlive = setInterval(() => undefined, 60_000);
+  try {
+    // Fail fast, before reading any input, when nothing is there to write to.
+    await client.send(new DescribeStreamSummaryCommand({ StreamName: config.kinesis.streamName }));
+    const input = readLines(positionals[0] ?? '-');
+    const snapshot = (p: { lines: number; skipped: number; elapsedMs: number; ratePerSecond: number }) => ({
+      ...p,
+      bytesRead: input.bytesRead(),
+      totalBytes: input.totalBytes,
+    });
+    const summary = await replayLines({
+      input: input.lines,
+      convert: createLineConverter(from, to),
+      sink: new KinesisRecordWriter({ client, streamName: config.kinesis.streamName }),
+      ratePerSecond: rate,
+      onProgress: (p) => progress.update(snapshot(p)),
+    });
+    progress.done(snapshot({ ...summary, ratePerSecond: summary.elapsedMs > 0 ? (summary.lines * 1000) / summary.elapsedMs : 0 }));
+    for (const e of summary.errors) process.stderr.write(`${JSON.stringify({ line: e.line, reason: e.reason })}\n`);
+    process.stderr.write(
+      `replayed ${summary.lines} lines into ${config.kinesis.streamName} (log config ${target.name}, sampling ${target.samplingRate} %); skipped ${summary.skipped}\n`,
+    );
+    return 0;
+  } catch (err) {
+    const cause = err instanceof ReplayWriteError ? err.cause : err;
+    if (cause instanceof StreamNotFoundError || cause instanceof ResourceNotFoundException || isConnectionRefused(cause)) {
+      process.stderr.write(
+        `edgewatch replay: no Kinesis stream ${config.kinesis.streamName} is reachable${config.kinesis.local ? ` at ${endpoint}` : ''}.\n` +
+          (config.kinesis.local ? `Start the pipeline first ('npm start' in another terminal), then replay again.\n` : `Check EDGEWATCH_KINESIS_STREAM, AWS_REGION and your AWS credentials.\n`),
+      );
+      return 1;
+    }
+    throw err;
+  } finally {
+    clearInterval(keepAlive);
+    client.destroy();
+  }
+}
+
+function isConnectionRefused(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED') return true;
+    if (e instanceof AggregateError && e.errors.some((inner) => isConnectionRefused(inner))) return true;
+  }
+  return false;
+}
