@@ -99,19 +99,20 @@ export class ClickHouseWriter {
   async write(batch: WriteBatch): Promise<void> {
     if (this.stopped) throw new WriterStoppedError(batch.token);
     if (batch.rows.length === 0 && batch.deadLetters.length === 0) return;
+    // Encode before taking an insert slot, so encoding the next batch overlaps the insert under way.
+    const layout = batch.layout ?? FULL_LAYOUT;
+    const requests = batch.rows.length > 0 ? encodeRawRequestRows(batch.rows, layout) : null;
+    const deadLetters = batch.deadLetters.length > 0 ? encodeDeadLetterRows(batch.deadLetters) : null;
     await this.slots.run(async () => {
       if (this.stopped) throw new WriterStoppedError(batch.token);
-      if (batch.rows.length > 0) {
-        const layout = batch.layout ?? FULL_LAYOUT;
-        const payload = encodeRawRequestRows(batch.rows, layout);
+      if (requests !== null) {
         const shape = rawInsertShape(layout);
-        await this.insert(this.requestsTable, batch.token, (settings) => this.ch.insertTsvSelect(this.requestsTable, payload, settings, shape));
+        await this.insert(this.requestsTable, batch.token, (settings) => this.ch.insertTsvSelect(this.requestsTable, requests, settings, shape));
         this.rowsWritten += batch.rows.length;
       }
-      if (batch.deadLetters.length > 0) {
-        const payload = encodeDeadLetterRows(batch.deadLetters);
+      if (deadLetters !== null) {
         const token = `${batch.token}:dl`;
-        await this.insert(this.deadLettersTable, token, (settings) => this.ch.insertTsv(this.deadLettersTable, payload, settings, DEAD_LETTER_COLUMNS));
+        await this.insert(this.deadLettersTable, token, (settings) => this.ch.insertTsv(this.deadLettersTable, deadLetters, settings, DEAD_LETTER_COLUMNS));
         this.deadLettersWritten += batch.deadLetters.length;
       }
       this.batchesWritten++;

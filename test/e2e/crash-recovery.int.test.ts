@@ -16,12 +16,12 @@ function runHelper(mode: 'crash' | 'drain', dataDir: string) {
   return spawnSync(process.execPath, [path.join(ROOT, 'bin/run-ts.mjs'), HELPER, mode, dataDir, '46021'], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 240_000,
   });
 }
 
 describe('crash between insert and checkpoint', () => {
-  it('loses nothing and duplicates nothing after a restart', () => {
+  it('loses nothing and duplicates nothing after a restart', { timeout: 300_000 }, () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatch-crash-'));
     try {
       const crashed = runHelper('crash', dataDir);
@@ -40,7 +40,9 @@ describe('crash between insert and checkpoint', () => {
         distinct: number;
         rollup: number;
         batchesWritten: number;
+        deadLetters: unknown[];
       };
+      expect(result.deadLetters).toEqual([]);
       expect(result.inStream).toBeGreaterThan(0);
       expect(result.distinct).toBe(result.inStream);
       expect(result.rows).toBe(result.inStream);

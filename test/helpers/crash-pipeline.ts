@@ -69,7 +69,7 @@ const pipeline = await startPipeline(config, createLogger('error'), mode === 'cr
 if (mode === 'drain') {
   const inStream = await countStream(pipeline.localKinesisEndpoint!);
   const db = config.clickhouse.database;
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 120_000;
   let counts = { rows: 0, distinct: 0 };
   for (;;) {
     const [row] = await pipeline.clickhouse.query<{ rows: string; distinct_ids: string }>(
@@ -80,7 +80,8 @@ if (mode === 'drain') {
     await new Promise((r) => setTimeout(r, 250));
   }
   const [rollup] = await pipeline.clickhouse.query<{ sampled: string }>(`SELECT sum(sampled_requests) AS sampled FROM ${db}.requests_1m`);
+  const deadLetters = await pipeline.clickhouse.query<{ reason: string; input: string }>(`SELECT reason, input FROM ${db}.dead_letters`);
   const batchesWritten = pipeline.writer.stats().batchesWritten;
   await pipeline.stop();
-  process.stdout.write(`${JSON.stringify({ inStream, ...counts, rollup: Number(rollup!.sampled), batchesWritten })}\n`);
+  process.stdout.write(`${JSON.stringify({ inStream, ...counts, rollup: Number(rollup!.sampled), batchesWritten, deadLetters })}\n`);
 }
