@@ -18,11 +18,21 @@ function mtime(file) {
   }
 }
 
+function npm(args) {
+  return spawnSync('npm', [...args, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' }).status;
+}
+
 if (mtime(installed) < 0 || mtime(installed) < mtime(lock)) {
   console.error('edgewatch: installing dependencies (npm ci)…');
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) {
-    console.error('edgewatch: npm ci failed; see the output above.');
-    process.exit(result.status ?? 1);
+  // chdb lists native builds for every platform as optional dependencies; where a registry does not
+  // serve some of them, the lockfile lacks them and `npm ci` refuses it, while `npm install` skips
+  // the missing optional packages and still installs exactly the locked versions.
+  if (npm(['ci']) !== 0) {
+    console.error('edgewatch: npm ci refused the lockfile; installing the locked versions with npm install…');
+    const status = npm(['install', '--no-save']);
+    if (status !== 0) {
+      console.error('edgewatch: npm install failed; see the output above.');
+      process.exit(status ?? 1);
+    }
   }
 }
