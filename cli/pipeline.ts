@@ -91,7 +91,8 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   const kinesis = createKinesisClient({ region: config.kinesis.region, endpoint: localKinesis?.endpoint ?? config.kinesis.endpoint });
 
   const wrap = hooks.wrapCheckpoints ?? ((store: CheckpointStore) => store);
-  const writer = new ClickHouseWriter(clickhouse, { maxInFlight: config.batch.maxInsertsInFlight, logger: log('clickhouse-writer') });
+  // The writer, the source and the simulator name themselves in their log lines.
+  const writer = new ClickHouseWriter(clickhouse, { maxInFlight: config.batch.maxInsertsInFlight, logger });
   const processor = new BatchProcessor({
     sink: writer,
     sourceKind: 'kinesis',
@@ -113,7 +114,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     maxBatchAgeMs: config.batch.maxAgeMs,
     pollIntervalMs: config.kinesis.pollIntervalMs,
     stopDeadlineMs: config.shutdownDeadlineMs,
-    logger: log('kinesis-source'),
+    logger,
   });
 
   let simulator: EdgeSimulator | null = null;
@@ -124,7 +125,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
       sink: new KinesisRecordWriter({ client: kinesis, streamName: config.kinesis.streamName }),
       generator: createTrafficGenerator({ seed: started, distributions: DEMO_DISTRIBUTIONS, layout: layoutOfConfig(logConfig), startMs: started }),
       ratePerSecond: config.simulator.ratePerSecond,
-      logger: log('edge-simulator'),
+      logger,
     });
   }
 

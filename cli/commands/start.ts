@@ -18,8 +18,9 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const logger = createLogger(config.logLevel);
-  const pipeline = await startPipeline(config, logger);
+  const root = createLogger(config.logLevel);
+  const logger = root.child({ component: 'cli' });
+  const pipeline = await startPipeline(config, root);
   const dashboardUrl = `${pipeline.url}/`;
   process.stdout.write(`\nedgewatch is running: dashboard ${dashboardUrl}  (health: ${dashboardUrl}healthz)\nPress Ctrl-C to stop.\n\n`);
 
