@@ -5,6 +5,7 @@
  * written with the same token and ClickHouse drops the repeat. The returned promise resolves only when
  * the batch's rows and dead letters are durable; only then does the source commit its position.
  */
+import { isUtf8 } from 'node:buffer';
 import { createEnricher, ENRICHMENT_INPUTS, type Enricher } from './enrich/enrich.js';
 import type { Layout } from './fields/layout.js';
 import { LogParser } from './parse/log-parser.js';
@@ -60,6 +61,16 @@ interface FormatState {
 
 const utf8 = new TextDecoder('utf-8');
 
+/** A one-line payload without its line ending; undefined unless it is valid UTF-8 (then the text differs). */
+function lineBytes(data: Uint8Array): Uint8Array | undefined {
+  let end = data.length;
+  if (end > 0 && data[end - 1] === 0x0a) end--;
+  if (end > 0 && data[end - 1] === 0x0d) end--;
+  const bytes = data.subarray(0, end);
+  if (bytes.indexOf(0x0a) !== -1) return undefined;
+  return isUtf8(bytes) ? bytes : undefined;
+}
+
 export class BatchProcessor {
   readonly #options: BatchProcessorOptions;
   readonly #formats = new Map<string, FormatState>();
@@ -98,8 +109,10 @@ export class BatchProcessor {
     for (const raw of batch.records) {
       const text = utf8.decode(raw.data);
       const result = state.parser.parsePayload(text);
+      // One line per record (as CloudFront writes): storage can copy the received bytes.
+      const rawBytes = result.records.length === 1 && result.deadLetters.length === 0 ? lineBytes(raw.data) : undefined;
       for (const record of result.records) {
-        rows.push({ enriched: { record, derived: state.enrich(record) }, shardId: batch.shardId, sequenceNumber: raw.sequenceNumber });
+        rows.push({ enriched: { record, derived: state.enrich(record) }, shardId: batch.shardId, sequenceNumber: raw.sequenceNumber, rawBytes });
       }
       for (const dl of result.deadLetters) {
         deadLetters.push({

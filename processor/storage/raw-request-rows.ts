@@ -97,8 +97,14 @@ export function rawInsertShape(layout: Layout): RawInsertShape {
   return shape;
 }
 
-// Characters that need TabSeparated escaping inside a line already split on tabs and newlines.
-const NEEDS_ESCAPING = /[\\\r\0]/;
+/** True when text holds a character TabSeparated must escape (tabs and newlines were split on). */
+function needsEscaping(text: string): boolean {
+  return text.indexOf('\\') !== -1 || text.indexOf('\r') !== -1 || text.indexOf('\0') !== -1;
+}
+
+function bytesNeedEscaping(bytes: Uint8Array): boolean {
+  return bytes.indexOf(0x5c) !== -1 || bytes.indexOf(0x0d) !== -1 || bytes.indexOf(0x00) !== -1;
+}
 
 /** A decoded value back in raw form, so ClickHouse's decoding gives it back unchanged. */
 function rawFromValue(spec: FieldSpec, value: string | number | null): string {
@@ -108,12 +114,12 @@ function rawFromValue(spec: FieldSpec, value: string | number | null): string {
   return escapeTsv(value.indexOf('%') === -1 ? value : value.replace(/%/g, '%25'));
 }
 
-function rawPart(row: RequestRow, layout: Layout): string {
+/** The row's raw fields as text, for rows whose received bytes cannot be copied as they are. */
+function rawText(row: RequestRow, layout: Layout): string {
   const record = row.enriched.record;
   const fields = record.rawFields;
   if (record.rawLine !== null && fields !== null && fields.length === layout.fields.length) {
-    if (!NEEDS_ESCAPING.test(record.rawLine)) return record.rawLine;
-    return fields.map(escapeTsv).join('\t');
+    return needsEscaping(record.rawLine) ? fields.map(escapeTsv).join('\t') : record.rawLine;
   }
   // Built in code rather than parsed from a line: write the values in raw form.
   return layout.fields.map((spec) => rawFromValue(spec, record.values[spec.position - 1] ?? null)).join('\t');
@@ -152,20 +158,48 @@ function derivedCells(d: Derived): string {
   ].join('\t');
 }
 
-const ROWS_PER_SLICE = 256;
+/** A growable byte buffer for one payload. */
+class PayloadBuilder {
+  #buffer: Buffer;
+  #length = 0;
+
+  constructor(initialBytes: number) {
+    this.#buffer = Buffer.allocUnsafe(Math.max(initialBytes, 1024));
+  }
+
+  #reserve(bytes: number): void {
+    if (this.#length + bytes <= this.#buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#buffer.length * 2, this.#length + bytes));
+    this.#buffer.copy(grown, 0, 0, this.#length);
+    this.#buffer = grown;
+  }
+
+  bytes(data: Uint8Array): void {
+    this.#reserve(data.length);
+    this.#buffer.set(data, this.#length);
+    this.#length += data.length;
+  }
+
+  text(data: string): void {
+    this.#reserve(data.length * 3);
+    this.#length += this.#buffer.write(data, this.#length, 'utf8');
+  }
+
+  finish(): Buffer {
+    return this.#buffer.subarray(0, this.#length);
+  }
+}
 
 /** TabSeparated payload of `rows` in the shape `rawInsertShape(layout)` describes. */
 export function encodeRawRequestRows(rows: readonly RequestRow[], layout: Layout): Buffer {
-  const slices: Buffer[] = [];
-  const out: string[] = [];
+  const payload = new PayloadBuilder(rows.length * 1600);
   for (const row of rows) {
     const { record, derived } = row.enriched;
-    out.push(`${rawPart(row, layout)}\t${Math.round(record.timestampMs)}\t${derivedCells(derived)}\t${escapeTsv(row.shardId)}\t${escapeTsv(row.sequenceNumber)}\n`);
-    if (out.length === ROWS_PER_SLICE) {
-      slices.push(Buffer.from(out.join(''), 'utf8'));
-      out.length = 0;
-    }
+    const raw = row.rawBytes;
+    // Received bytes go in as they are: cheaper than encoding the line's text again.
+    if (raw !== undefined && record.rawFields?.length === layout.fields.length && !bytesNeedEscaping(raw)) payload.bytes(raw);
+    else payload.text(rawText(row, layout));
+    payload.text(`\t${Math.round(record.timestampMs)}\t${derivedCells(derived)}\t${escapeTsv(row.shardId)}\t${escapeTsv(row.sequenceNumber)}\n`);
   }
-  if (out.length > 0) slices.push(Buffer.from(out.join(''), 'utf8'));
-  return slices.length === 1 ? slices[0]! : Buffer.concat(slices);
+  return payload.finish();
 }

@@ -18,6 +18,11 @@ export interface RowMeta {
 /** One record to store, with the source position it came from. */
 export interface RequestRow extends RowMeta {
   readonly enriched: EnrichedRecord;
+  /**
+   * The line's bytes as received (no newline), when its source record held exactly this line:
+   * the encoder copies them instead of encoding the line's text again.
+   */
+  readonly rawBytes?: Uint8Array;
 }
 
 /** A dead letter with where and when it was received. */
