@@ -17,6 +17,8 @@ export interface HealthReport {
   readonly deadLetters: number;
   readonly lastInsertAt: string | null;
   readonly insertErrors: number;
+  /** Values of enumerated fields that edgewatch does not know yet (field → value → count): kept, not dropped. */
+  readonly unknownValues: Readonly<Record<string, Readonly<Record<string, number>>>>;
   readonly shards: readonly ShardHealth[];
 }
 

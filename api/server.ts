@@ -27,6 +27,7 @@ const healthSchema = {
     deadLetters: { type: 'integer' },
     lastInsertAt: { type: ['string', 'null'] },
     insertErrors: { type: 'integer' },
+    unknownValues: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'integer' } } },
     shards: {
       type: 'array',
       items: {

@@ -140,6 +140,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
       deadLetters: counts.deadLetters,
       lastInsertAt: writerStats.lastInsertAtMs === null ? null : new Date(writerStats.lastInsertAtMs).toISOString(),
       insertErrors: writerStats.insertErrors,
+      unknownValues: Object.fromEntries([...processor.unknownValues()].map(([field, values]) => [field, Object.fromEntries(values)])),
       shards: source.status().map((s) => ({
         shardId: s.shardId,
         millisBehindLatest: s.millisBehindLatest,
