@@ -2,6 +2,7 @@
  * edgewatch configuration: one schema, read from `EDGEWATCH_*` environment variables (and `PORT`),
  * validated once at start-up and frozen. Components receive only their own slice.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -89,8 +90,45 @@ function blankToUndefined(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
 }
 
+/**
+ * Settings from the optional JSON file named by EDGEWATCH_CONFIG: an object of the same variable
+ * names with string, number or boolean values. The environment overrides the file.
+ */
+function readConfigFile(file: string, cwd: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fs.readFileSync(path.resolve(cwd, file), 'utf8'));
+  } catch (err) {
+    throw new ConfigError([`EDGEWATCH_CONFIG: cannot read ${file}: ${(err as Error).message}`]);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError([`EDGEWATCH_CONFIG: ${file} must hold a JSON object of settings`]);
+  }
+  const known = new Set([...Object.values(ENV_NAMES), ...EXTRA_ENV_NAMES]);
+  const problems: string[] = [];
+  const settings: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!known.has(key)) problems.push(`${file}: unknown setting ${key}`);
+    else if (!['string', 'number', 'boolean'].includes(typeof value)) problems.push(`${file}: ${key} must be a string, number or boolean`);
+    else settings[key] = String(value);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return settings;
+}
+
+/** Variables read directly rather than through a schema path. */
+const EXTRA_ENV_NAMES = [
+  'EDGEWATCH_CLICKHOUSE_USER',
+  'EDGEWATCH_CLICKHOUSE_PASSWORD',
+  'EDGEWATCH_LOCAL_KINESIS',
+  'EDGEWATCH_SIMULATOR',
+  'AWS_DEFAULT_REGION',
+];
+
 /** Reads the configuration from an environment (default `process.env`). Throws ConfigError. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const file = blankToUndefined(processEnv.EDGEWATCH_CONFIG);
+  const env: NodeJS.ProcessEnv = file === undefined ? processEnv : { ...readConfigFile(file, cwd), ...processEnv };
   const kinesisEndpoint = blankToUndefined(env.EDGEWATCH_KINESIS_ENDPOINT);
   const local = flag(env.EDGEWATCH_LOCAL_KINESIS, kinesisEndpoint === undefined && env.EDGEWATCH_KINESIS_STREAM === undefined);
   const raw = {

@@ -12,6 +12,7 @@ import { LogParser } from './parse/log-parser.js';
 import type { RawBatch } from './batch.js';
 import { batchToken } from './storage/batch-token.js';
 import { DataError } from './storage/errors.js';
+import type { WriteBatch } from './storage/clickhouse-writer.js';
 import type { RequestRow, StoredDeadLetter } from './storage/row-encoder.js';
 
 /** A row source's current layout and sampling rate (from its real-time log config). */
@@ -20,17 +21,9 @@ export interface LogFormat {
   readonly samplingRate: number;
 }
 
-export interface BatchWrite {
-  readonly token: string;
-  readonly rows: readonly RequestRow[];
-  readonly deadLetters: readonly StoredDeadLetter[];
-  /** Layout of the rows' raw lines. */
-  readonly layout?: Layout;
-}
-
 /** Where processed batches go (the ClickHouse writer). Resolves once the write is durable. */
 export interface BatchSink {
-  write(batch: BatchWrite): Promise<void>;
+  write(batch: WriteBatch): Promise<void>;
 }
 
 export interface ProcessedCounts {

@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../cli/config.js';
+
+describe('loadConfig', () => {
+  it('has embedded defaults', () => {
+    const config = loadConfig({}, '/srv/edgewatch');
+    expect(config.dataDir).toBe('/srv/edgewatch/data');
+    expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.clickhouse).toMatchObject({ url: undefined, database: 'edgewatch', rawTtlDays: 30, hourTtlDays: 400 });
+    expect(config.kinesis).toMatchObject({ local: true, streamName: 'edgewatch-local', localPort: 4567, initialPosition: 'TRIM_HORIZON' });
+    expect(config.simulator).toEqual({ enabled: true, ratePerSecond: 200 });
+    expect(Object.isFrozen(config.kinesis)).toBe(true);
+  });
+
+  it('selects AWS Kinesis without the simulator when a stream is named', () => {
+    const config = loadConfig({ EDGEWATCH_KINESIS_STREAM: 'cf-realtime', AWS_REGION: 'eu-west-1' });
+    expect(config.kinesis).toMatchObject({ local: false, streamName: 'cf-realtime', region: 'eu-west-1' });
+    expect(config.simulator.enabled).toBe(false);
+  });
+
+  it('names every invalid variable in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', EDGEWATCH_RAW_TTL_DAYS: '-3', EDGEWATCH_CLICKHOUSE_DATABASE: 'x; DROP', EDGEWATCH_KINESIS_INITIAL_POSITION: 'NOW' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const text = (error as ConfigError).message;
+    for (const name of ['PORT', 'EDGEWATCH_RAW_TTL_DAYS', 'EDGEWATCH_CLICKHOUSE_DATABASE', 'EDGEWATCH_KINESIS_INITIAL_POSITION']) expect(text).toContain(name);
+  });
+
+  it('reads an optional file, which the environment overrides, and refuses unknown keys', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatch-config-'));
+    const file = path.join(dir, 'edgewatch.json');
+    fs.writeFileSync(file, JSON.stringify({ PORT: 9090, EDGEWATCH_RAW_TTL_DAYS: 7 }));
+    expect(loadConfig({ EDGEWATCH_CONFIG: file }).http.port).toBe(9090);
+    expect(loadConfig({ EDGEWATCH_CONFIG: file, PORT: '9191' }).http.port).toBe(9191);
+    expect(loadConfig({ EDGEWATCH_CONFIG: file }).clickhouse.rawTtlDays).toBe(7);
+    fs.writeFileSync(file, JSON.stringify({ EDGEWATCH_RAW_TTL: 7 }));
+    expect(() => loadConfig({ EDGEWATCH_CONFIG: file })).toThrow(/unknown setting EDGEWATCH_RAW_TTL/);
+  });
+});
