@@ -20,11 +20,9 @@ export interface ParsedRecord {
    * for records built otherwise. Storage hands it to ClickHouse, which parses and decodes it.
    */
   readonly rawLine: string | null;
-  /** The line's field texts in layout order (split of `rawLine`), or null. */
-  readonly rawFields: readonly string[] | null;
   /**
    * True when only some string fields were decoded into `values` (the ones enrichment reads); the
-   * others are null there and must be read from `rawFields` (see `fieldText`).
+   * others are null there and are read from `rawLine` (see `LogParser.fieldText`).
    */
   readonly partial: boolean;
 }

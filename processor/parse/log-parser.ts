@@ -105,6 +105,14 @@ function readValue(spec: FieldSpec, raw: string): FieldValue {
   }
 }
 
+/** Number of tab-separated fields in `text`, counting no further than `limit + 1`. */
+function countFields(text: string, limit: number): number {
+  let count = 1;
+  for (let at = text.indexOf('\t'); at !== -1 && count <= limit; at = text.indexOf('\t', at + 1)) count++;
+  if (count > limit) return text.split('\t').length;
+  return count;
+}
+
 function truncateForReason(text: string): string {
   return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }
@@ -112,7 +120,7 @@ function truncateForReason(text: string): string {
 export interface LogParserOptions {
   /**
    * Catalogue indexes of the string fields to decode; other string fields are left null in
-   * `values` (the record is `partial`) and stay readable from `rawFields`. Enumerated fields are
+   * `values` (the record is `partial`) and stay readable from `rawLine`. Enumerated fields are
    * always decoded. Default: every field.
    */
   readonly decodeOnly?: ReadonlySet<number>;
@@ -143,36 +151,44 @@ export class LogParser {
   /** Parses one line (without its trailing newline; a trailing `\r` is tolerated). */
   parseLine(line: string, lineNumber: number): LineResult {
     const text = line.endsWith('\r') ? line.slice(0, -1) : line;
-    const parts = text.split('\t');
     const fields = this.#fields;
-    if (parts.length !== fields.length) {
-      return this.#dead(lineNumber, line, null, `expected ${fields.length} fields, got ${parts.length}`);
+    // Scan tab positions instead of splitting: fields that are neither read nor decoded here are
+    // never copied out of the line (storage sends the line itself to ClickHouse).
+    const count = countFields(text, fields.length);
+    if (count !== fields.length) {
+      return this.#dead(lineNumber, line, null, `expected ${fields.length} fields, got ${count}`);
     }
     const values: FieldValue[] = new Array<FieldValue>(FIELD_COUNT).fill(null);
-    let timestampMs = 0;
+    let rawStem = '-';
     try {
+      let start = 0;
       for (let i = 0; i < fields.length; i++) {
+        let end = text.indexOf('\t', start);
+        if (end === -1) end = text.length;
         const spec = fields[i]!;
-        const raw = parts[i]!;
-        if (raw === '-' || raw === '') {
+        const empty = end === start || (end === start + 1 && text.charCodeAt(start) === 45); /* - */
+        if (empty) {
           if (i === this.#timestampSlot) throw new FieldError(spec.name, 'timestamp is missing');
-          continue;
+        } else if (i === this.#stemSlot || spec.kind !== 'string' || this.#decodeSlot[i]) {
+          const raw = text.slice(start, end);
+          if (i === this.#stemSlot) rawStem = raw;
+          if (spec.kind !== 'string' || this.#decodeSlot[i]) {
+            const value = readValue(spec, raw);
+            values[spec.position - 1] = value;
+            if (spec.enumerated === true) this.#checkKnown(spec.name, value as string);
+          }
         }
-        if (spec.kind === 'string' && !this.#decodeSlot[i]) continue;
-        const value = readValue(spec, raw);
-        values[spec.position - 1] = value;
-        if (spec.enumerated === true) this.#checkKnown(spec.name, value as string);
+        start = end + 1;
       }
     } catch (err) {
       if (err instanceof FieldError) return this.#dead(lineNumber, line, err.field, err.message);
       throw err;
     }
-    if (this.#timestampSlot >= 0) timestampMs = values[F.timestamp] as number;
+    const timestampMs = this.#timestampSlot >= 0 ? (values[F.timestamp] as number) : 0;
 
     let uriPath: string | null = null;
     let uriQuery: string | null = null;
-    const rawStem = this.#stemSlot >= 0 ? parts[this.#stemSlot]! : '-';
-    if (rawStem !== '-' && rawStem !== '') {
+    if (rawStem !== '-') {
       // Split before decoding: an encoded `%3F` is part of the path, not the query separator.
       const q = rawStem.indexOf('?');
       if (q === -1) {
@@ -182,7 +198,7 @@ export class LogParser {
         uriQuery = percentDecode(rawStem.slice(q + 1));
       }
     }
-    return { ok: true, record: { values, timestampMs, uriPath, uriQuery, rawLine: text, rawFields: parts, partial: this.#partial } };
+    return { ok: true, record: { values, timestampMs, uriPath, uriQuery, rawLine: text, partial: this.#partial } };
   }
 
   /**
@@ -211,9 +227,9 @@ export class LogParser {
   /** The text of a field of a record this parser made, decoded even when the record is partial. */
   fieldText(record: ParsedRecord, fieldIndex: number): FieldValue {
     const value = record.values[fieldIndex] ?? null;
-    if (value !== null || !record.partial || record.rawFields === null) return value;
+    if (value !== null || !record.partial || record.rawLine === null) return value;
     const slot = this.#slotOf(fieldIndex);
-    const raw = slot < 0 ? undefined : record.rawFields[slot];
+    const raw = slot < 0 ? undefined : record.rawLine.split('\t')[slot];
     return raw === undefined || raw === '-' || raw === '' ? null : percentDecode(raw);
   }
 

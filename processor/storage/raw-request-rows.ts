@@ -117,9 +117,8 @@ function rawFromValue(spec: FieldSpec, value: string | number | null): string {
 /** The row's raw fields as text, for rows whose received bytes cannot be copied as they are. */
 function rawText(row: RequestRow, layout: Layout): string {
   const record = row.enriched.record;
-  const fields = record.rawFields;
-  if (record.rawLine !== null && fields !== null && fields.length === layout.fields.length) {
-    return needsEscaping(record.rawLine) ? fields.map(escapeTsv).join('\t') : record.rawLine;
+  if (record.rawLine !== null) {
+    return needsEscaping(record.rawLine) ? record.rawLine.split('\t').map(escapeTsv).join('\t') : record.rawLine;
   }
   // Built in code rather than parsed from a line: write the values in raw form.
   return layout.fields.map((spec) => rawFromValue(spec, record.values[spec.position - 1] ?? null)).join('\t');
@@ -190,14 +189,17 @@ class PayloadBuilder {
   }
 }
 
-/** TabSeparated payload of `rows` in the shape `rawInsertShape(layout)` describes. */
+/**
+ * TabSeparated payload of `rows` in the shape `rawInsertShape(layout)` describes. Rows parsed from a
+ * line must come from a parser of this layout (a batch has one layout).
+ */
 export function encodeRawRequestRows(rows: readonly RequestRow[], layout: Layout): Buffer {
   const payload = new PayloadBuilder(rows.length * 1600);
   for (const row of rows) {
     const { record, derived } = row.enriched;
     const raw = row.rawBytes;
     // Received bytes go in as they are: cheaper than encoding the line's text again.
-    if (raw !== undefined && record.rawFields?.length === layout.fields.length && !bytesNeedEscaping(raw)) payload.bytes(raw);
+    if (raw !== undefined && !bytesNeedEscaping(raw)) payload.bytes(raw);
     else payload.text(rawText(row, layout));
     payload.text(`\t${Math.round(record.timestampMs)}\t${derivedCells(derived)}\t${escapeTsv(row.shardId)}\t${escapeTsv(row.sequenceNumber)}\n`);
   }

@@ -10,7 +10,7 @@ const DOMAIN = 'd3gpvymg9z2unc.cloudfront.net';
 function record(fields: Partial<Record<FieldColumn, FieldValue>>, uriPath: string | null = '/x', uriQuery: string | null = null): ParsedRecord {
   const values: FieldValue[] = new Array<FieldValue>(FIELD_COUNT).fill(null);
   for (const [column, value] of Object.entries(fields) as [FieldColumn, FieldValue][]) values[F[column]] = value;
-  return { values, timestampMs: 0, uriPath, uriQuery, rawLine: null, rawFields: null, partial: false };
+  return { values, timestampMs: 0, uriPath, uriQuery, rawLine: null, partial: false };
 }
 
 const options: EnricherOptions = {

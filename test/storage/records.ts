@@ -43,7 +43,7 @@ export function makeRecord(timestampMs: number, fields: FieldValues, derived: Pa
   }
   const stem = typeof fields.cs_uri_stem === 'string' ? fields.cs_uri_stem : null;
   return {
-    record: { values, timestampMs, uriPath: stem, uriQuery: null, rawLine: null, rawFields: null, partial: false },
+    record: { values, timestampMs, uriPath: stem, uriQuery: null, rawLine: null, partial: false },
     derived: { ...BASE_DERIVED, ...derived },
   };
 }
