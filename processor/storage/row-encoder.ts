@@ -1,12 +1,11 @@
 /**
- * Enriched records and dead letters → TabSeparated rows for `requests` and `dead_letters`.
- *
- * Pure and on the hot path: one string per row, concatenated cell by cell, and a Buffer per
- * slice of rows. The column lists must match infra/clickhouse/003_requests.sql and
- * 004_dead_letters.sql (checked by test/storage/schema-columns.test.ts); inserts name the
- * columns, so columns added to a table later (with defaults) do not break older writers.
+ * Row types and column lists of `requests` and `dead_letters`, and the dead-letter encoder (request
+ * rows are encoded around their raw line: raw-request-rows.ts). The column lists must match
+ * infra/clickhouse/003_requests.sql and 004_dead_letters.sql (checked by
+ * test/storage/schema-columns.test.ts); inserts name the columns, so columns added to a table
+ * later (with defaults) do not break older writers.
  */
-import { FIELD_COUNT, FIELDS } from '../fields/catalogue.js';
+import { FIELDS } from '../fields/catalogue.js';
 import type { DeadLetter, Derived, EnrichedRecord } from '../types.js';
 import { escapeTsv, tsvCell, tsvEpochMs } from './tsv.js';
 
@@ -90,52 +89,6 @@ export const DEAD_LETTER_COLUMNS: readonly string[] = Object.freeze([
 ]);
 
 const text = (value: string | null | undefined): string => (value ? escapeTsv(value) : '');
-const flag = (value: 0 | 1): string => (value === 1 ? '1' : '0');
-
-// Scratch cells of one row, reused: joining an array of cells is several times faster in V8
-// than growing a string cell by cell (which leaves a rope of small strings for the GC).
-const requestCells: string[] = new Array<string>(REQUEST_COLUMNS.length).fill('');
-const DERIVED_AT = FIELD_COUNT;
-
-/** Appends one `requests` row (newline-terminated) to `out`. */
-export function encodeRequestRow(rec: EnrichedRecord, meta: RowMeta, out: string[]): void {
-  const values = rec.record.values;
-  const d = rec.derived;
-  const c = requestCells;
-  // Catalogue index 0 is `timestamp`, taken from the exact epoch-ms copy.
-  c[0] = tsvEpochMs(rec.record.timestampMs);
-  for (let i = 1; i < FIELD_COUNT; i++) c[i] = tsvCell(values[i]);
-  // Same order as DERIVED_COLUMNS; written out by hand because this runs for every record.
-  let k = DERIVED_AT;
-  c[k++] = text(d.distribution_id);
-  c[k++] = tsvCell(d.sampling_rate);
-  c[k++] = text(d.source);
-  c[k++] = tsvCell(d.uri_path);
-  c[k++] = tsvCell(d.uri_query);
-  c[k++] = text(d.country);
-  c[k++] = text(d.country_name);
-  c[k++] = text(d.continent);
-  c[k++] = text(d.country_source);
-  c[k++] = text(d.pop_code);
-  c[k++] = text(d.pop_city);
-  c[k++] = text(d.pop_country);
-  c[k++] = tsvCell(d.pop_lat);
-  c[k++] = tsvCell(d.pop_lon);
-  c[k++] = text(d.cache_class);
-  c[k++] = flag(d.geo_blocked);
-  c[k++] = text(d.status_class);
-  c[k++] = text(d.http_version);
-  c[k++] = flag(d.is_websocket);
-  c[k++] = text(d.content_class);
-  c[k++] = text(d.streaming_format);
-  c[k++] = text(d.device_type);
-  c[k++] = text(d.browser);
-  c[k++] = text(d.os);
-  c[k++] = flag(d.is_bot);
-  c[k++] = text(meta.shardId);
-  c[k++] = text(meta.sequenceNumber);
-  out.push(c.join('\t') + '\n');
-}
 
 // DateTime64(3) holds 1900–2299; a dead letter must never fail to parse, or it would be lost.
 const MAX_RECEIVED_AT_MS = Date.UTC(2299, 0, 1);
@@ -174,11 +127,6 @@ function encodeAll<T>(items: readonly T[], encode: (item: T, out: string[]) => v
   }
   if (out.length > 0) slices.push(Buffer.from(out.join(''), 'utf8'));
   return slices.length === 1 ? (slices[0] as Buffer) : Buffer.concat(slices);
-}
-
-/** TabSeparated payload of `rows` for `requests` (columns REQUEST_COLUMNS). */
-export function encodeRequestRows(rows: readonly RequestRow[]): Buffer {
-  return encodeAll(rows, (row, out) => encodeRequestRow(row.enriched, row, out));
 }
 
 /** TabSeparated payload of `deadLetters` for `dead_letters` (columns DEAD_LETTER_COLUMNS). */

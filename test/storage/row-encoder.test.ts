@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { F } from '../../processor/fields/catalogue.js';
-import {
-  DEAD_LETTER_COLUMNS,
-  REQUEST_COLUMNS,
-  encodeDeadLetterRow,
-  encodeDeadLetterRows,
-  encodeRequestRow,
-  encodeRequestRows,
-} from '../../processor/storage/row-encoder.js';
+import { layoutOf } from '../../processor/fields/layout.js';
+import { LogParser } from '../../processor/parse/log-parser.js';
+import { encodeRawRequestRows } from '../../processor/storage/raw-request-rows.js';
+import { DEAD_LETTER_COLUMNS, DERIVED_COLUMNS, encodeDeadLetterRow, encodeDeadLetterRows } from '../../processor/storage/row-encoder.js';
 import { escapeTsv, tsvCell, tsvEpochMs } from '../../processor/storage/tsv.js';
 import { hitRecord, makeRecord } from './records.js';
 
@@ -59,44 +55,51 @@ describe('tsvEpochMs', () => {
   });
 });
 
-describe('encodeRequestRow', () => {
-  it('writes one line with one cell per REQUEST_COLUMNS entry, even with tricky text', () => {
-    const rec = hitRecord(1600299221087, { cs_user_agent: 'a\tb\nc\\d\r\\N', cs_cookie: 'x\ty\nz' });
-    const out: string[] = [];
-    encodeRequestRow(rec, META, out);
-    expect(out).toHaveLength(1);
-    const cells = cellsOf(out[0] ?? '');
-    expect(cells).toHaveLength(REQUEST_COLUMNS.length);
-    const cell = (column: string): string | undefined => cells[REQUEST_COLUMNS.indexOf(column)];
-    expect(cell('timestamp')).toBe('1600299221.087');
-    expect(cell('cs_user_agent')).toBe('a\\tb\\nc\\\\d\\r\\\\N');
-    expect(cell('sc_status')).toBe('200');
-    expect(cell('cs_referer')).toBe('\\N');
-    expect(cell('pop_lat')).toBe('37.619');
-    expect(cell('geo_blocked')).toBe('0');
-    expect(cell('sequence_number')).toBe(META.sequenceNumber);
-    expect(cell('shard_id')).toBe(META.shardId);
+describe('encodeRawRequestRows', () => {
+  const layout = layoutOf(['timestamp', 'sc-status', 'cs-user-agent', 'cs-referer']);
+  const parser = new LogParser(layout, { decodeOnly: new Set([F.cs_user_agent]) });
+  const parse = (line: string) => {
+    const result = parser.parseLine(line, 1);
+    if (!result.ok) throw new Error(result.deadLetter.reason);
+    return result.record;
+  };
+
+  it('sends a parsed line as received, then its timestamp, derived columns and position', () => {
+    const record = parse('1600299221.087\t000\tcurl/8.0\t-');
+    const derived = hitRecord(0, {}).derived;
+    const payload = encodeRawRequestRows([{ enriched: { record, derived }, ...META }], layout).toString('utf8');
+    const cells = cellsOf(payload);
+    expect(cells.slice(0, 4)).toEqual(['1600299221.087', '000', 'curl/8.0', '-']);
+    expect(cells[4]).toBe('1600299221087');
+    expect(cells).toHaveLength(4 + 1 + DERIVED_COLUMNS.length + 2);
+    expect(cells.at(-1)).toBe(META.sequenceNumber);
+    expect(cells[5 + DERIVED_COLUMNS.indexOf('pop_lat')]).toBe('37.619');
   });
 
-  it('writes absent derived numbers as \\N and empty derived text as empty cells', () => {
-    const rec = makeRecord(1600299221000, { sc_status: 0 }, { pop_lat: null, pop_lon: null, pop_code: '', geo_blocked: 1 });
-    const out: string[] = [];
-    encodeRequestRow(rec, META, out);
-    const cells = cellsOf(out[0] ?? '');
-    expect(cells[REQUEST_COLUMNS.indexOf('pop_lat')]).toBe('\\N');
-    expect(cells[REQUEST_COLUMNS.indexOf('pop_code')]).toBe('');
-    expect(cells[REQUEST_COLUMNS.indexOf('geo_blocked')]).toBe('1');
-    expect(cells[F.sc_status]).toBe('0');
+  it('copies received bytes when it has them, and escapes what TabSeparated must', () => {
+    const record = parse('1600299221.087\t200\tback\\slash\t-');
+    const derived = hitRecord(0, {}).derived;
+    const fromText = encodeRawRequestRows([{ enriched: { record, derived }, ...META }], layout).toString('utf8');
+    expect(cellsOf(fromText)[2]).toBe('back\\\\slash');
+    const bytes = Buffer.from('1600299221.087\t200\tcurl\t-');
+    const fromBytes = encodeRawRequestRows([{ enriched: { record: parse(bytes.toString()), derived }, rawBytes: bytes, ...META }], layout);
+    expect(cellsOf(fromBytes.toString('utf8')).slice(0, 4)).toEqual(['1600299221.087', '200', 'curl', '-']);
   });
-});
 
-describe('encodeRequestRows', () => {
-  it('joins the rows of many slices into one UTF-8 payload', () => {
+  it('writes records built in code in raw form, so decoding gives their values back', () => {
+    const rec = makeRecord(1600299221000, { sc_status: 0, cs_user_agent: '100% a\tb', cs_referer: '-' }, { pop_lat: null, pop_code: '', geo_blocked: 1 });
+    const cells = cellsOf(encodeRawRequestRows([{ enriched: rec, ...META }], layout).toString('utf8'));
+    expect(cells.slice(0, 4)).toEqual(['-', '0', '100%25 a\\tb', '%2D']);
+    expect(cells[5 + DERIVED_COLUMNS.indexOf('pop_lat')]).toBe('\\N');
+    expect(cells[5 + DERIVED_COLUMNS.indexOf('pop_code')]).toBe('');
+    expect(cells[5 + DERIVED_COLUMNS.indexOf('geo_blocked')]).toBe('1');
+  });
+
+  it('builds one UTF-8 payload for many rows', () => {
     const rows = Array.from({ length: 10_000 }, (_, i) => ({ enriched: hitRecord(1600299221000 + i, { cs_uri_stem: `/é/${i}` }), ...META }));
-    const payload = encodeRequestRows(rows);
-    const lines = payload.toString('utf8').split('\n');
+    const lines = encodeRawRequestRows(rows, layoutOf(['timestamp', 'cs-uri-stem'])).toString('utf8').split('\n');
     expect(lines).toHaveLength(10_001);
-    expect(lines[9_999]?.split('\t')[F.cs_uri_stem]).toBe('/é/9999');
+    expect(lines[9_999]?.split('\t')[1]).toBe('/é/9999');
   });
 });
 
