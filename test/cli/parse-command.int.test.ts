@@ -76,6 +76,14 @@ describe('edgewatch parse', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ timestamp: '2023-11-14T22:13:20.123Z', sampling_rate: 100, cmcd_version: null });
   });
 
+  it('is the package bin, so `npx edgewatch` runs it in the repository', () => {
+    const result = spawnSync('npx', ['--no-install', 'edgewatch', '--help'], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/usage: edgewatch <command>/);
+    expect(result.stdout).toMatch(/parse/);
+    expect(result.stdout).toMatch(/replay/);
+  });
+
   it('rejects unknown fields and bad sampling rates with exit code 2', () => {
     expect(parse(['--fields', 'timestamp,cs(Host)'], '').status).toBe(2);
     expect(parse(['--sampling-rate', '0'], '').status).toBe(2);
