@@ -62,8 +62,14 @@ function deviceTypeOf(parsedType: string | undefined, os: string, bot: boolean):
   return os !== '' && DESKTOP_OSES.has(os.toLowerCase()) ? 'desktop' : 'unknown';
 }
 
+/**
+ * HTTP stacks of mobile apps and media players. isbot counts a bare `name/version` agent as a bot,
+ * which would put app API traffic and video players (ExoPlayer, FFmpeg's Lavf) among the crawlers.
+ */
+const APP_AND_PLAYER_CLIENTS = /^(?:okhttp|ExoPlayerLib|Lavf|Dalvik|stagefright|AppleCoreMedia|CFNetwork|AVPlayer)\//i;
+
 function parseUserAgent(userAgent: string): UserAgentInfo {
-  const bot = isbot(userAgent);
+  const bot = !APP_AND_PLAYER_CLIENTS.test(userAgent) && isbot(userAgent);
   parser.setUA(userAgent);
   const browser = parser.getBrowser().name ?? '';
   const os = parser.getOS().name ?? '';

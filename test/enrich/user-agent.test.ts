@@ -64,3 +64,14 @@ describe('classifyUserAgent', () => {
     expect(() => classifyUserAgent('((((((((((;;;;;;;;'.repeat(1_000))).not.toThrow();
   });
 });
+
+describe('app and media player clients', () => {
+  it.each(['okhttp/4.12.0', 'ExoPlayerLib/2.19.1', 'Lavf/60.3.100'])('does not count %s as a bot', (ua) => {
+    expect(classifyUserAgent(ua)).toMatchObject({ isBot: 0 });
+  });
+
+  it('still counts crawlers and scripts as bots', () => {
+    expect(classifyUserAgent('curl/8.4.0').isBot).toBe(1);
+    expect(classifyUserAgent('python-requests/2.31.0').isBot).toBe(1);
+  });
+});
