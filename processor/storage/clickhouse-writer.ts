@@ -150,8 +150,8 @@ export class ClickHouseWriter {
       deduplicate_blocks_in_dependent_materialized_views: 1,
       // Async inserts ignore the token unless async_insert_deduplicate is on; keep inserts synchronous.
       async_insert: 0,
-      // Embedded, the engine shares this process's cores with parsing: one thread per insert lets
-      // the next batch be parsed meanwhile (measured with `npm run bench`: about +20 % end to end).
+      // Embedded, the engine shares this process's cores with parsing: one thread per insert leaves
+      // a core to parse the next batch meanwhile.
       ...(this.ch.mode === 'embedded' ? { max_threads: 1, max_insert_threads: 1 } : {}),
     };
     for (let attempt = 1; ; attempt++) {
