@@ -11,7 +11,8 @@
  *   e2e_vs_native                          ratio of the two
  *   avg_line_bytes, peak_rss_mb
  *
- * BENCH_RECORDS sets the number of lines (default 200000).
+ * BENCH_RECORDS sets the number of lines (default 200000), BENCH_BATCH the records per batch and insert
+ * (default 20000; larger batches spread the fixed cost of an insert over more rows).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,7 +30,7 @@ import { createClickHouse } from '../processor/storage/clickhouse.js';
 import { runMigrations } from '../processor/storage/migrations.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000);
-const BATCH = 20_000;
+const BATCH = Number(process.env.BENCH_BATCH ?? 20_000);
 const layout = layoutOf(DEFAULT_LOCAL_FIELD_NAMES);
 const domains = new Map(DEMO_DISTRIBUTIONS.map((d) => [d.domainName, d.id]));
 const resolveDistribution = (domain: string | null): string => (domain === null ? '' : (domains.get(domain) ?? ''));
