@@ -40,6 +40,13 @@ const ConfigSchema = z
       .object({ maxRecords: positiveInt, maxBytes: positiveInt, maxAgeMs: positiveInt, maxInsertsInFlight: positiveInt })
       .strict(),
     simulator: z.object({ enabled: z.boolean(), ratePerSecond: z.coerce.number().min(0).max(100_000) }).strict(),
+    logConfig: z
+      .object({
+        /** Field set of the stream's real-time log config, comma-separated, any order. */
+        fields: z.string().min(1).optional(),
+        samplingRate: z.coerce.number().int().min(1).max(100).optional(),
+      })
+      .strict(),
     shutdownDeadlineMs: positiveInt,
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   })
@@ -77,6 +84,8 @@ const ENV_NAMES: Record<string, string> = {
   'batch.maxAgeMs': 'EDGEWATCH_BATCH_MAX_AGE_MS',
   'batch.maxInsertsInFlight': 'EDGEWATCH_MAX_INSERTS_IN_FLIGHT',
   'simulator.ratePerSecond': 'EDGEWATCH_SIMULATOR_RATE',
+  'logConfig.fields': 'EDGEWATCH_LOG_FIELDS',
+  'logConfig.samplingRate': 'EDGEWATCH_LOG_SAMPLING_RATE',
   shutdownDeadlineMs: 'EDGEWATCH_SHUTDOWN_DEADLINE_MS',
   logLevel: 'EDGEWATCH_LOG_LEVEL',
 };
@@ -164,6 +173,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, cwd = pr
       enabled: flag(env.EDGEWATCH_SIMULATOR, local),
       ratePerSecond: env.EDGEWATCH_SIMULATOR_RATE ?? 200,
     },
+    logConfig: { fields: blankToUndefined(env.EDGEWATCH_LOG_FIELDS), samplingRate: blankToUndefined(env.EDGEWATCH_LOG_SAMPLING_RATE) },
     shutdownDeadlineMs: env.EDGEWATCH_SHUTDOWN_DEADLINE_MS ?? 30_000,
     logLevel: env.EDGEWATCH_LOG_LEVEL ?? 'info',
   };

@@ -25,7 +25,7 @@ import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
 import { createClickHouse, type ClickHouse } from '../processor/storage/clickhouse.js';
 import { runMigrations } from '../processor/storage/migrations.js';
 import type { Config } from './config.js';
-import { ensureLocalLogConfig } from './local-defaults.js';
+import { ensureStreamLogConfig } from './local-defaults.js';
 import type { Logger } from './logger.js';
 
 export interface RunningPipeline {
@@ -76,10 +76,11 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
 
   const distributions = new DistributionRegistry(config.dataDir);
   const logConfigs = new LogConfigRegistry(config.dataDir);
+  const logConfig = ensureStreamLogConfig(config, logConfigs);
+  log('log-configs').info({ name: logConfig.name, stream: config.kinesis.streamName, fields: logConfig.fields.length, samplingRate: logConfig.samplingRate }, 'log config');
   let localKinesis: LocalKinesis | null = null;
   if (config.kinesis.local) {
     distributions.addMissing(DEMO_DISTRIBUTIONS.map(({ id, domainName, aliases, comment }) => ({ id, domainName, aliases, comment: comment ?? '' })));
-    ensureLocalLogConfig(config, logConfigs);
     localKinesis = await startLocalKinesis({
       path: path.join(config.dataDir, 'kinesis'),
       port: config.kinesis.localPort,
@@ -119,8 +120,6 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
 
   let simulator: EdgeSimulator | null = null;
   if (config.simulator.enabled) {
-    const logConfig = logConfigs.forStream(config.kinesis.streamName);
-    if (!logConfig) throw new Error(`the simulator needs a log config for stream ${config.kinesis.streamName}`);
     simulator = new EdgeSimulator({
       sink: new KinesisRecordWriter({ client: kinesis, streamName: config.kinesis.streamName }),
       generator: createTrafficGenerator({ seed: started, distributions: DEMO_DISTRIBUTIONS, layout: layoutOfConfig(logConfig), startMs: started }),

@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../cli/config.js';
+import { ensureStreamLogConfig } from '../../cli/local-defaults.js';
+import { LogConfigRegistry } from '../../processor/registry/log-config-registry.js';
+
+const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatch-logconfig-'));
+
+describe('ensureStreamLogConfig', () => {
+  it('registers the local default: positions 1–64 at 100 %', () => {
+    const dataDir = tempDir();
+    const config = loadConfig({ EDGEWATCH_DATA_DIR: dataDir });
+    const stored = ensureStreamLogConfig(config, new LogConfigRegistry(dataDir));
+    expect(stored).toMatchObject({ name: 'edgewatch-local', samplingRate: 100, streamName: 'edgewatch-local' });
+    expect(stored.fields).toHaveLength(64);
+    // Another process (a CLI) reads the same file.
+    expect(new LogConfigRegistry(dataDir).forStream('edgewatch-local')?.fields).toEqual(stored.fields);
+  });
+
+  it('refuses an AWS stream whose field set it was not told', () => {
+    const dataDir = tempDir();
+    const config = loadConfig({ EDGEWATCH_DATA_DIR: dataDir, EDGEWATCH_KINESIS_STREAM: 'cf-rtl' });
+    expect(() => ensureStreamLogConfig(config, new LogConfigRegistry(dataDir))).toThrow(/EDGEWATCH_LOG_FIELDS/);
+  });
+
+  it('takes the field set and sampling rate from the environment, in canonical order', () => {
+    const dataDir = tempDir();
+    const config = loadConfig({
+      EDGEWATCH_DATA_DIR: dataDir,
+      EDGEWATCH_KINESIS_STREAM: 'cf-rtl',
+      EDGEWATCH_LOG_FIELDS: 'c-country,sc-status,timestamp,x-host-header',
+      EDGEWATCH_LOG_SAMPLING_RATE: '5',
+    });
+    const stored = ensureStreamLogConfig(config, new LogConfigRegistry(dataDir));
+    expect(stored).toMatchObject({ name: 'cf-rtl', streamName: 'cf-rtl', samplingRate: 5 });
+    expect(stored.fields).toEqual(['timestamp', 'sc-status', 'x-host-header', 'c-country']);
+  });
+
+  it('rejects a sampling rate outside 1–100 at start-up', () => {
+    expect(() => loadConfig({ EDGEWATCH_LOG_SAMPLING_RATE: '0' })).toThrow(/EDGEWATCH_LOG_SAMPLING_RATE/);
+  });
+});
