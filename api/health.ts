@@ -23,3 +23,25 @@ export interface HealthReport {
 }
 
 export type HealthSource = () => HealthReport;
+
+export interface HealthSignals {
+  readonly stopping: boolean;
+  readonly uptimeS: number;
+  readonly shardCount: number;
+  readonly lastInsertAtMs: number | null;
+  readonly lastInsertErrorAtMs: number | null;
+}
+
+/** Shards are listed within seconds of a start; none after this long means the stream is unreachable. */
+const SHARD_DISCOVERY_GRACE_S = 30;
+
+/**
+ * 'degraded' while inserts fail (the last attempt failed after the last success) or no shard of the
+ * stream could be listed; load balancers and operators see it as a 503.
+ */
+export function healthStatus(signals: HealthSignals): HealthReport['status'] {
+  if (signals.stopping) return 'stopping';
+  const failing = signals.lastInsertErrorAtMs !== null && signals.lastInsertErrorAtMs > (signals.lastInsertAtMs ?? 0);
+  const noShards = signals.shardCount === 0 && signals.uptimeS >= SHARD_DISCOVERY_GRACE_S;
+  return failing || noShards ? 'degraded' : 'ok';
+}

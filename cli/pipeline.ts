@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { HealthReport } from '../api/health.js';
+import { healthStatus, type HealthReport } from '../api/health.js';
 import { buildApp } from '../api/server.js';
 import type { CheckpointStore } from '../ingest/checkpoints/checkpoint-store.js';
 import { FileCheckpointStore } from '../ingest/checkpoints/file-checkpoint-store.js';
@@ -132,15 +132,23 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   const health = (): HealthReport => {
     const writerStats = writer.stats();
     const counts = processor.counts();
+    const shards = source.status();
+    const uptimeS = Math.round((Date.now() - started) / 1000);
     return {
-      status: stopping ? 'stopping' : 'ok',
-      uptimeS: Math.round((Date.now() - started) / 1000),
+      status: healthStatus({
+        stopping,
+        uptimeS,
+        shardCount: shards.length,
+        lastInsertAtMs: writerStats.lastInsertAtMs,
+        lastInsertErrorAtMs: writerStats.lastErrorAtMs,
+      }),
+      uptimeS,
       recordsIngested: counts.records,
       deadLetters: counts.deadLetters,
       lastInsertAt: writerStats.lastInsertAtMs === null ? null : new Date(writerStats.lastInsertAtMs).toISOString(),
       insertErrors: writerStats.insertErrors,
       unknownValues: Object.fromEntries([...processor.unknownValues()].map(([field, values]) => [field, Object.fromEntries(values)])),
-      shards: source.status().map((s) => ({
+      shards: shards.map((s) => ({
         shardId: s.shardId,
         millisBehindLatest: s.millisBehindLatest,
         lastSequence: s.lastSequence,

@@ -54,6 +54,8 @@ export interface WriterStats {
   readonly dataErrors: number;
   /** Epoch ms of the last successful insert; null before the first. */
   readonly lastInsertAtMs: number | null;
+  /** Epoch ms of the last failed insert attempt; null before the first. */
+  readonly lastErrorAtMs: number | null;
   readonly inFlight: number;
   readonly waiting: number;
   /** Total time callers waited for an in-flight slot. */
@@ -76,6 +78,7 @@ export class ClickHouseWriter {
   private retries = 0;
   private dataErrors = 0;
   private lastInsertAtMs: number | null = null;
+  private lastErrorAtMs: number | null = null;
 
   constructor(
     private readonly ch: ClickHouse,
@@ -136,6 +139,7 @@ export class ClickHouseWriter {
       retries: this.retries,
       dataErrors: this.dataErrors,
       lastInsertAtMs: this.lastInsertAtMs,
+      lastErrorAtMs: this.lastErrorAtMs,
       inFlight: slots.running,
       waiting: slots.queued,
       waitMsTotal: slots.waitMsTotal,
@@ -161,6 +165,7 @@ export class ClickHouseWriter {
         return;
       } catch (err) {
         this.insertErrors++;
+        this.lastErrorAtMs = Date.now();
         const kind = classifyError(err);
         if (kind === 'data') {
           this.dataErrors++;

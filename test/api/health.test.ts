@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HealthReport } from '../../api/health.js';
+import { healthStatus, type HealthReport } from '../../api/health.js';
 import { buildApp } from '../../api/server.js';
 
 const report = (status: HealthReport['status']): HealthReport => ({
@@ -31,5 +31,25 @@ describe('GET /healthz', () => {
     const response = await app.inject({ method: 'GET', url: '/' });
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('/healthz');
+  });
+});
+
+describe('healthStatus', () => {
+  const running = { stopping: false, uptimeS: 60, shardCount: 2, lastInsertAtMs: 2_000, lastInsertErrorAtMs: null };
+
+  it('is ok while inserts succeed and shards are read', () => {
+    expect(healthStatus(running)).toBe('ok');
+    expect(healthStatus({ ...running, lastInsertErrorAtMs: 1_000 })).toBe('ok');
+  });
+
+  it('is degraded while inserts fail or no shard can be listed', () => {
+    expect(healthStatus({ ...running, lastInsertErrorAtMs: 3_000 })).toBe('degraded');
+    expect(healthStatus({ ...running, lastInsertAtMs: null, lastInsertErrorAtMs: 3_000 })).toBe('degraded');
+    expect(healthStatus({ ...running, shardCount: 0 })).toBe('degraded');
+    expect(healthStatus({ ...running, shardCount: 0, uptimeS: 5 })).toBe('ok');
+  });
+
+  it('is stopping during shutdown', () => {
+    expect(healthStatus({ ...running, stopping: true })).toBe('stopping');
   });
 });
