@@ -52,7 +52,8 @@ interface FormatState {
   readonly enrich: Enricher;
 }
 
-const utf8 = new TextDecoder('utf-8');
+// ignoreBOM: the text must hold exactly the received bytes, which storage may copy as they are.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** A one-line payload without its line ending; undefined unless it is valid UTF-8 (then the text differs). */
 function lineBytes(data: Uint8Array): Uint8Array | undefined {
