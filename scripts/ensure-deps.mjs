@@ -18,8 +18,8 @@ function mtime(file) {
   }
 }
 
-function npm(args) {
-  return spawnSync('npm', [...args, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' }).status;
+function npm(args, stdio = 'inherit') {
+  return spawnSync('npm', [...args, '--no-audit', '--no-fund'], { cwd: root, stdio, encoding: 'utf8' });
 }
 
 if (mtime(installed) < 0 || mtime(installed) < mtime(lock)) {
@@ -27,12 +27,13 @@ if (mtime(installed) < 0 || mtime(installed) < mtime(lock)) {
   // chdb lists native builds for every platform as optional dependencies; where a registry does not
   // serve some of them, the lockfile lacks them and `npm ci` refuses it, while `npm install` skips
   // the missing optional packages and still installs exactly the locked versions.
-  if (npm(['ci']) !== 0) {
+  const ci = npm(['ci'], 'pipe');
+  if (ci.status !== 0) {
     console.error('edgewatch: npm ci refused the lockfile; installing the locked versions with npm install…');
-    const status = npm(['install', '--no-save']);
-    if (status !== 0) {
-      console.error('edgewatch: npm install failed; see the output above.');
-      process.exit(status ?? 1);
+    const install = npm(['install', '--no-save']);
+    if (install.status !== 0) {
+      console.error(`edgewatch: npm install failed; npm ci said:\n${ci.stdout}${ci.stderr}`);
+      process.exit(install.status ?? 1);
     }
   }
 }
