@@ -22,7 +22,7 @@ export interface ParsedRecord {
   readonly rawLine: string | null;
   /**
    * True when only some string fields were decoded into `values` (the ones enrichment reads); the
-   * others are null there and are read from `rawLine` (see `LogParser.fieldText`).
+   * others are null there; their text is in `rawLine`.
    */
   readonly partial: boolean;
 }

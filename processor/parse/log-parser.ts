@@ -224,19 +224,6 @@ export class LogParser {
     return { records, deadLetters, lastLine: lineNumber };
   }
 
-  /** The text of a field of a record this parser made, decoded even when the record is partial. */
-  fieldText(record: ParsedRecord, fieldIndex: number): FieldValue {
-    const value = record.values[fieldIndex] ?? null;
-    if (value !== null || !record.partial || record.rawLine === null) return value;
-    const slot = this.#slotOf(fieldIndex);
-    const raw = slot < 0 ? undefined : record.rawLine.split('\t')[slot];
-    return raw === undefined || raw === '-' || raw === '' ? null : percentDecode(raw);
-  }
-
-  #slotOf(fieldIndex: number): number {
-    return this.#fields.findIndex((f) => f.position - 1 === fieldIndex);
-  }
-
   /** Unknown values of enumerated fields, kept as written and counted here. */
   unknownValues(): UnknownValueCounts {
     return this.#unknown;
