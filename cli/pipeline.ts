@@ -25,7 +25,7 @@ import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
 import { createClickHouse, type ClickHouse } from '../processor/storage/clickhouse.js';
 import { runMigrations } from '../processor/storage/migrations.js';
 import type { Config } from './config.js';
-import { ensureStreamLogConfig } from './local-defaults.js';
+import { ensureStreamLogConfig } from './stream-log-config.js';
 import type { Logger } from './logger.js';
 
 export interface RunningPipeline {

@@ -10,7 +10,7 @@ import { toJsonRow } from '../../processor/json-row.js';
 import { LogParser } from '../../processor/parse/log-parser.js';
 import { DistributionRegistry } from '../../processor/registry/distribution-registry.js';
 import { loadConfig } from '../config.js';
-import { localLogConfig } from '../local-defaults.js';
+import { streamLogConfig } from '../stream-log-config.js';
 
 const HELP = `usage: edgewatch parse [--fields f1,f2,...] [--sampling-rate P] < lines.tsv
 
@@ -31,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const defaults = localLogConfig(config);
+  const defaults = streamLogConfig(config);
   let layout: Layout;
   try {
     layout = layoutFromList(values.fields ?? defaults.fields.join(','));

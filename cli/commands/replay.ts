@@ -13,7 +13,7 @@ import { createProgressRenderer } from '../../ingest/replay/progress.js';
 import { createLineConverter, replayLines, ReplayWriteError } from '../../ingest/replay/replay.js';
 import { layoutFromList, layoutOf, type Layout } from '../../processor/fields/layout.js';
 import { loadConfig } from '../config.js';
-import { localLogConfig } from '../local-defaults.js';
+import { streamLogConfig } from '../stream-log-config.js';
 
 const HELP = `usage: edgewatch replay [--fields f1,f2,...] [--rate N] [file | -] < lines.tsv
 
@@ -41,7 +41,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length > 1) return fail('give at most one input file');
   const config = loadConfig();
-  const target = localLogConfig(config);
+  const target = streamLogConfig(config);
   const to = layoutOf(target.fields);
   let from: Layout;
   try {

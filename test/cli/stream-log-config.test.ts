@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../cli/config.js';
-import { ensureStreamLogConfig } from '../../cli/local-defaults.js';
+import { ensureStreamLogConfig, streamLogConfig } from '../../cli/stream-log-config.js';
 import { LogConfigRegistry } from '../../processor/registry/log-config-registry.js';
 
 const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatch-logconfig-'));
@@ -40,5 +40,14 @@ describe('ensureStreamLogConfig', () => {
 
   it('rejects a sampling rate outside 1–100 at start-up', () => {
     expect(() => loadConfig({ EDGEWATCH_LOG_SAMPLING_RATE: '0' })).toThrow(/EDGEWATCH_LOG_SAMPLING_RATE/);
+  });
+
+  it('gives parse and replay the same config as start, without writing it', () => {
+    const dataDir = tempDir();
+    const config = loadConfig({ EDGEWATCH_DATA_DIR: dataDir, EDGEWATCH_LOG_FIELDS: 'sc-status,timestamp', EDGEWATCH_LOG_SAMPLING_RATE: '50' });
+    const registry = new LogConfigRegistry(dataDir);
+    expect(streamLogConfig(config, registry)).toMatchObject({ fields: ['timestamp', 'sc-status'], samplingRate: 50 });
+    expect(registry.list()).toEqual([]);
+    expect(ensureStreamLogConfig(config, registry)).toEqual(streamLogConfig(config, registry));
   });
 });
