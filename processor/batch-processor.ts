@@ -10,6 +10,7 @@ import { createEnricher, ENRICHMENT_INPUTS, type Enricher } from './enrich/enric
 import type { Layout } from './fields/layout.js';
 import { LogParser } from './parse/log-parser.js';
 import type { RawBatch } from './batch.js';
+import type { DeadLetter } from './types.js';
 import { batchToken } from './storage/batch-token.js';
 import { DataError } from './storage/errors.js';
 import type { WriteBatch } from './storage/clickhouse-writer.js';
@@ -108,16 +109,7 @@ export class BatchProcessor {
       for (const record of result.records) {
         rows.push({ enriched: { record, derived: state.enrich(record) }, shardId: batch.shardId, sequenceNumber: raw.sequenceNumber, rawBytes });
       }
-      for (const dl of result.deadLetters) {
-        deadLetters.push({
-          ...dl,
-          source: this.#options.sourceKind,
-          stream: batch.stream,
-          shardId: batch.shardId,
-          sequenceNumber: raw.sequenceNumber,
-          receivedAtMs,
-        });
-      }
+      for (const dl of result.deadLetters) deadLetters.push(this.#stored(dl, batch, raw.sequenceNumber, receivedAtMs));
     }
     return { rows, deadLetters, layout: state.parser.layout };
   }
@@ -166,16 +158,14 @@ export class BatchProcessor {
     const receivedAtMs = (this.#options.now ?? Date.now)();
     return batch.records
       .filter((raw) => sequences.has(raw.sequenceNumber))
-      .map((raw) => ({
-        line: 1,
-        reason,
-        field: null,
-        input: utf8.decode(raw.data).replace(/\r?\n$/, ''),
-        source: this.#options.sourceKind,
-        stream: batch.stream,
-        shardId: batch.shardId,
-        sequenceNumber: raw.sequenceNumber,
-        receivedAtMs,
-      }));
+      .map((raw) => {
+        const input = utf8.decode(raw.data).replace(/\r?\n$/, '');
+        return this.#stored({ line: 1, reason, field: null, input }, batch, raw.sequenceNumber, receivedAtMs);
+      });
+  }
+
+  /** A dead letter with where and when it was received. */
+  #stored(deadLetter: DeadLetter, batch: RawBatch, sequenceNumber: string, receivedAtMs: number): StoredDeadLetter {
+    return { ...deadLetter, source: this.#options.sourceKind, stream: batch.stream, shardId: batch.shardId, sequenceNumber, receivedAtMs };
   }
 }
