@@ -1,6 +1,5 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateStreamCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatchHandler, RawBatch } from '../../processor/batch.js';
@@ -21,6 +20,7 @@ import {
   recordsByShard,
   text,
   waitFor,
+  createActiveStream,
 } from './kinesis-test-kit.js';
 
 const PORT = 45102;
@@ -104,7 +104,7 @@ describe('KinesisSource restarts', () => {
   it('after a crash between insert and commit, re-delivers exactly the range that was in flight', async () => {
     const stream = 'restart-c';
     const checkpointDir = join(dir, 'checkpoints-c');
-    await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    await createActiveStream(client, stream, 1);
     await new KinesisRecordWriter({ client, streamName: stream }).putRecords(payloads(0, 100));
 
     // The handler "inserts" the batch, then the process dies before the commit: it never resolves.
@@ -164,7 +164,7 @@ describe('KinesisSource restarts', () => {
   it('on stop, commits what was accumulated and leaves nothing in flight', async () => {
     const stream = 'restart-flush';
     const checkpointDir = join(dir, 'checkpoints-flush');
-    await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    await createActiveStream(client, stream, 1);
     await new KinesisRecordWriter({ client, streamName: stream }).putRecords(payloads(0, 30));
 
     const batches: RawBatch[] = [];

@@ -1,6 +1,5 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateStreamCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RawBatch } from '../../processor/batch.js';
@@ -20,6 +19,7 @@ import {
   recordsByShard,
   text,
   waitFor,
+  createActiveStream,
 } from './kinesis-test-kit.js';
 
 const PORT = 45101;
@@ -89,7 +89,7 @@ describe('KinesisSource', () => {
 
   it('retries a failing batch with the same range until the handler succeeds, skipping nothing', async () => {
     const stream = 'source-d';
-    await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    await createActiveStream(client, stream, 1);
     await new KinesisRecordWriter({ client, streamName: stream }).putRecords(payloads(0, 60));
 
     const calls: RawBatch[] = [];
@@ -151,7 +151,7 @@ describe('KinesisSource', () => {
     await source.start();
     expect(logger.entries.some((e) => e.level === 'error' && e.fields['errorName'] === 'ResourceNotFoundException')).toBe(true);
 
-    await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    await createActiveStream(client, stream, 1);
     await new KinesisRecordWriter({ client, streamName: stream }).putRecords(payloads(0, 10));
     await waitFor('10 records from the late stream', () => batches.reduce((n, b) => n + b.records.length, 0) >= 10);
     await source.stop();

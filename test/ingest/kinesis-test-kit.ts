@@ -4,10 +4,22 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import type { RawBatch } from '../../processor/batch.js';
 import type { SourceLogger } from '../../ingest/kinesis/source-logger.js';
+
+/**
+ * Creates a stream and waits until it is ACTIVE: CreateStream returns while the stream is CREATING,
+ * and writes to it fail with ResourceNotFoundException until then.
+ */
+export async function createActiveStream(client: KinesisClient, streamName: string, shardCount: number): Promise<void> {
+  await client.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shardCount }));
+  await waitFor(`stream ${streamName} ACTIVE`, async () => {
+    const { StreamDescriptionSummary } = await client.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
+    return StreamDescriptionSummary?.StreamStatus === 'ACTIVE';
+  });
+}
 
 export function makeTempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `edgewatch-${prefix}-`));

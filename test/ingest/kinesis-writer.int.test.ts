@@ -3,14 +3,13 @@ import { createServer, request } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { CreateStreamCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKinesisClient } from '../../ingest/kinesis/kinesis-client.js';
 import { KinesisRecordWriter, KinesisWriteError, StreamNotFoundError } from '../../ingest/kinesis/kinesis-writer.js';
 import { startLocalKinesis } from '../../ingest/kinesis/local-kinesis.js';
 import type { LocalKinesis } from '../../ingest/kinesis/local-kinesis.js';
-import { listShardIds, makeTempDir, payloads, readWholeShard } from './kinesis-test-kit.js';
+import { listShardIds, makeTempDir, payloads, readWholeShard, createActiveStream } from './kinesis-test-kit.js';
 
 const PORT = 45103;
 let dir: string;
@@ -145,7 +144,7 @@ describe('KinesisRecordWriter', () => {
     // No SDK-level retry, so the writer's own retry is what is tested.
     const viaProxy = createKinesisClient({ region: 'us-east-1', endpoint: proxy.endpoint, maxAttempts: 1 });
     try {
-      await client.send(new CreateStreamCommand({ StreamName: 'throttled', ShardCount: 1 }));
+      await createActiveStream(client, 'throttled', 1);
       const writer = new KinesisRecordWriter({ client: viaProxy, streamName: 'throttled', backoff: { baseMs: 10, maxMs: 50 } });
       const sent = payloads(0, 40);
       await writer.putRecords(sent);
@@ -163,7 +162,7 @@ describe('KinesisRecordWriter', () => {
     const proxy = await startThrottlingProxy(100);
     const viaProxy = createKinesisClient({ region: 'us-east-1', endpoint: proxy.endpoint, maxAttempts: 1 });
     try {
-      await client.send(new CreateStreamCommand({ StreamName: 'hot', ShardCount: 1 }));
+      await createActiveStream(client, 'hot', 1);
       const writer = new KinesisRecordWriter({ client: viaProxy, streamName: 'hot', maxAttempts: 3, backoff: { baseMs: 10, maxMs: 50 } });
       const error = await writer.putRecords(payloads(0, 40)).then(
         () => null,
