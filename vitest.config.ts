@@ -1,9 +1,8 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // chdb binds one data directory per process, so every test file runs in its own process.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     pool: 'forks',
     isolate: true,
     fileParallelism: true,
@@ -11,5 +10,21 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/kafka/**'] } },
+      // Tests on a real Kafka broker: one broker for all of them (started only when they run), and one
+      // file at a time, since some restart it.
+      {
+        extends: true,
+        test: {
+          name: 'kafka',
+          include: ['test/kafka/**/*.test.ts'],
+          globalSetup: ['./test/kafka/broker-setup.ts'],
+          maxWorkers: 1,
+          testTimeout: 240_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

@@ -1,22 +1,45 @@
 /**
  * The HTTP server: built by `buildApp` (tested with `inject`), started by the caller with `listen`.
+ *
+ * Public: `/` (the dashboard, see dashboard-assets.ts), `/healthz`, `/metrics`, `/openapi.json`, `/docs`. Everything under `/api/`
+ * needs a bearer token; route modules are registered under `/api/v1` and declare the role each route
+ * needs with `config: { role: 'viewer' | 'admin' }` (admin when absent).
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyPluginAsync, type FastifyPluginCallback } from 'fastify';
+import type { Logger } from 'pino';
+import { installAuthentication } from './auth/authentication.js';
+import { dashboardAssets, type DashboardAssetsOptions } from './dashboard-assets.js';
+import type { TokenStore } from './auth/token-store.js';
+import { errorResponseSchema } from './errors.js';
 import type { HealthSource } from './health.js';
+import { installClosingGuard } from './http/closing-guard.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { installMetrics, metricsRoute, type MetricsOptions } from './http/metrics.js';
+import { installApiRouteDefaults, openApiRoute, registerOpenApi } from './http/openapi.js';
+import { DEFAULT_RATE_LIMIT, registerRateLimit, type RateLimitOptions } from './http/rate-limit.js';
+import { apiLogger, installRequestLog } from './http/request-log.js';
+
+export const API_PREFIX = '/api/v1';
+const API_VERSION = '1.0.0';
+
+/** A route module: a fastify plugin registered under /api/v1. */
+export type RoutePlugin = FastifyPluginAsync | FastifyPluginCallback;
 
 export interface AppDependencies {
   readonly health: HealthSource;
-  /** pino-compatible logger options or false; never logs request headers (tokens). */
-  readonly logger?: boolean | { level: string };
+  /** Who may call /api/ routes. An empty store refuses every /api/ request. */
+  readonly auth: TokenStore;
+  /** Route modules, each registered with the prefix `/api/v1`. */
+  readonly routes?: readonly RoutePlugin[];
+  /** Extra figures for /metrics (work queues, process metrics). */
+  readonly metrics?: MetricsOptions;
+  /** Per-token limit; default 1200 requests per minute. */
+  readonly rateLimit?: RateLimitOptions;
+  /** The process logger (the API logs as `component: api`, never headers or query strings), or false. */
+  readonly logger?: Logger | false;
+  /** The built dashboard served at `/`; absent: a page saying how to build it. */
+  readonly dashboard?: DashboardAssetsOptions;
 }
-
-const PLACEHOLDER_PAGE = `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>edgewatch</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;margin:3rem auto;max-width:40rem;color:#1d2733}code{background:#eef1f4;padding:0 .3em}</style>
-</head><body><h1>edgewatch</h1>
-<p>The pipeline is running: simulated CloudFront traffic flows through Kinesis into ClickHouse.</p>
-<p>The dashboard is not built yet. Pipeline health: <a href="/healthz"><code>/healthz</code></a>.</p>
-</body></html>`;
 
 const healthSchema = {
   type: 'object',
@@ -44,15 +67,47 @@ const healthSchema = {
   },
 } as const;
 
+function publicRoutes(health: HealthSource): FastifyPluginCallback {
+  return (app, _options, done) => {
+    app.get(
+      '/healthz',
+      { schema: { description: 'Pipeline health; 503 while degraded or stopping.', response: { 200: healthSchema, 503: healthSchema } } },
+      async (_request, reply) => {
+        const report = health();
+        return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+      },
+    );
+    done();
+  };
+}
+
 export function buildApp(deps: AppDependencies): FastifyInstance {
-  const app = Fastify({ logger: deps.logger ?? false });
-
-  app.get('/healthz', { schema: { response: { 200: healthSchema, 503: healthSchema } } }, async (_request, reply) => {
-    const report = deps.health();
-    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: apiLogger(deps.logger) } : { logger: false }),
+    // Requests are logged by installRequestLog, without headers or query strings.
+    logController: new LogController({ disableRequestLogging: true }),
+    // The closing guard answers in the API's error shape instead.
+    return503OnClosing: false,
   });
+  app.addSchema(errorResponseSchema);
 
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(PLACEHOLDER_PAGE));
+  // Hooks run in the order added: the closing guard, then identification (onRequest), the rate limit
+  // (each route's onRequest), then authorization (preParsing).
+  installClosingGuard(app);
+  installAuthentication(app, deps.auth);
+  installErrorHandling(app);
+  installRequestLog(app);
+  const metrics = installMetrics(app, deps.health, deps.metrics);
+  installApiRouteDefaults(app);
+
+  // Plugins that watch routes being added (the OpenAPI document, the rate limiter) come before any route.
+  registerOpenApi(app, { version: API_VERSION });
+  registerRateLimit(app, deps.rateLimit ?? DEFAULT_RATE_LIMIT);
+  void app.register(publicRoutes(deps.health));
+  void app.register(dashboardAssets(deps.dashboard));
+  void app.register(metricsRoute(metrics));
+  void app.register(openApiRoute);
+  for (const routes of deps.routes ?? []) void app.register(routes, { prefix: API_PREFIX });
 
   return app;
 }

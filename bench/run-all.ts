@@ -10,10 +10,17 @@
  *                                          plain table of the log fields (same process, same engine)
  *   e2e_vs_native                          ratio of the two
  *   avg_line_bytes, peak_rss_mb
+ *   kafka_e2e_records_per_s{processors=1|2}  ranges published to a real Kafka broker, stored by one or two
+ *                                          `edgewatch process` processes (kafka-bench.ts; skipped without Java)
  *
  * BENCH_RECORDS sets the number of lines (default 200000), BENCH_BATCH the records per batch and insert
  * (default 20000; larger batches spread the fixed cost of an insert over more rows).
+ *
+ * BENCH_QUERY=1 adds the query benchmark (query-bench.ts: query_p50_ms_* / query_p95_ms_* per route
+ * over a generated store of BENCH_QUERY_ROWS rows, default 100 million). It is off by default:
+ * generating the store takes hours on a small machine (it is kept and reused afterwards).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +33,7 @@ import { DEFAULT_LOCAL_FIELD_NAMES } from '../processor/fields/catalogue.js';
 import { layoutOf } from '../processor/fields/layout.js';
 import { LogParser } from '../processor/parse/log-parser.js';
 import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
+import { runKafkaBench } from './kafka-bench.js';
 import { createClickHouse } from '../processor/storage/clickhouse.js';
 import { runMigrations } from '../processor/storage/migrations.js';
 
@@ -146,3 +154,12 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+// Scale-out through Kafka (kafka-bench.ts): kafka_e2e_records_per_s with one and two processor processes.
+await runKafkaBench();
+
+// In its own process: embedded ClickHouse binds one data directory per process.
+if (['1', 'true', 'yes'].includes((process.env.BENCH_QUERY ?? '').toLowerCase())) {
+  const queryBench = spawnSync(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'run-ts.mjs'), path.join(import.meta.dirname, 'query-bench.ts')], { stdio: 'inherit' });
+  if (queryBench.status !== 0) process.exitCode = queryBench.status ?? 1;
+}

@@ -7,6 +7,12 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
+/** An API bearer token (RFC 6750 characters); short ones can be guessed. Never echoed in messages. */
+const apiToken = z
+  .string()
+  .min(16, 'must be at least 16 characters')
+  .max(512, 'must be at most 512 characters')
+  .regex(/^[A-Za-z0-9\-._~+/]+=*$/, 'may hold only letters, digits and - . _ ~ + / (then = padding)');
 
 const ConfigSchema = z
   .object({
@@ -45,6 +51,51 @@ const ConfigSchema = z
         /** Field set of the stream's real-time log config, comma-separated, any order. */
         fields: z.string().min(1).optional(),
         samplingRate: z.coerce.number().int().min(1).max(100).optional(),
+      })
+      .strict(),
+    query: z
+      .object({
+        /** Longest time range one stats query may span. */
+        maxRangeDays: positiveInt.max(3650),
+        /** Stats queries running or waiting at once; more get 503 with Retry-After. */
+        maxConcurrent: positiveInt.max(64),
+      })
+      .strict(),
+    api: z
+      .object({
+        adminToken: apiToken.optional(),
+        viewerTokens: z.array(apiToken).max(100),
+        /** JSON file of hashed tokens: [{ name, role, sha256 }]. */
+        tokensFile: z.string().min(1).optional(),
+        rateLimitPerMinute: positiveInt,
+      })
+      .strict(),
+    kafka: z
+      .object({
+        /** Set: scale-out mode (`edgewatch ingest` and `edgewatch process` meet in Kafka). */
+        brokers: z.array(z.string().regex(/^[^\s:,/]+:\d{1,5}$/, 'must be a comma-separated list of host:port')).min(1).optional(),
+        clientId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be a plain name'),
+        topic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name'),
+        /** `ranges`: what `edgewatch ingest` publishes; `lines`: raw CloudFront lines from elsewhere. */
+        topicFormat: z.enum(['ranges', 'lines']),
+        partitions: positiveInt.max(10_000),
+        replicationFactor: positiveInt.max(32).optional(),
+        deadLetterTopic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name'),
+        groupId: z.string().regex(/^[A-Za-z0-9._-]{1,200}$/, 'must be a plain name'),
+        maxMessageBytes: z.coerce.number().int().min(256 * 1024).max(128 * 1024 * 1024),
+        // Brokers refuse sessions shorter than group.min.session.timeout.ms (6 s by default).
+        sessionTimeoutMs: z.coerce.number().int().min(6_000).max(600_000),
+        concurrentPartitions: positiveInt.max(64),
+        compression: z.enum(['none', 'gzip']),
+      })
+      .strict(),
+    alerts: z
+      .object({
+        enabled: z.boolean(),
+        /** Time between two evaluations of the alert rules. */
+        evalIntervalMs: z.coerce.number().int().min(200).max(300_000),
+        /** Base of the dashboard links in alert notifications; default the API server's address. */
+        publicUrl: z.string().url().optional(),
       })
       .strict(),
     shutdownDeadlineMs: positiveInt,
@@ -86,9 +137,38 @@ const ENV_NAMES: Record<string, string> = {
   'simulator.ratePerSecond': 'EDGEWATCH_SIMULATOR_RATE',
   'logConfig.fields': 'EDGEWATCH_LOG_FIELDS',
   'logConfig.samplingRate': 'EDGEWATCH_LOG_SAMPLING_RATE',
+  'api.adminToken': 'EDGEWATCH_ADMIN_TOKEN',
+  'api.viewerTokens': 'EDGEWATCH_VIEWER_TOKENS',
+  'api.tokensFile': 'EDGEWATCH_TOKENS_FILE',
+  'api.rateLimitPerMinute': 'EDGEWATCH_RATE_LIMIT_PER_MINUTE',
+  'query.maxRangeDays': 'EDGEWATCH_QUERY_MAX_RANGE_DAYS',
+  'query.maxConcurrent': 'EDGEWATCH_QUERY_MAX_CONCURRENT',
+  'kafka.brokers': 'EDGEWATCH_KAFKA_BROKERS',
+  'kafka.clientId': 'EDGEWATCH_KAFKA_CLIENT_ID',
+  'kafka.topic': 'EDGEWATCH_KAFKA_TOPIC',
+  'kafka.topicFormat': 'EDGEWATCH_KAFKA_TOPIC_FORMAT',
+  'kafka.partitions': 'EDGEWATCH_KAFKA_PARTITIONS',
+  'kafka.replicationFactor': 'EDGEWATCH_KAFKA_REPLICATION_FACTOR',
+  'kafka.deadLetterTopic': 'EDGEWATCH_KAFKA_DLQ_TOPIC',
+  'kafka.groupId': 'EDGEWATCH_KAFKA_GROUP',
+  'kafka.maxMessageBytes': 'EDGEWATCH_KAFKA_MAX_MESSAGE_BYTES',
+  'kafka.sessionTimeoutMs': 'EDGEWATCH_KAFKA_SESSION_TIMEOUT_MS',
+  'kafka.concurrentPartitions': 'EDGEWATCH_KAFKA_CONCURRENT_PARTITIONS',
+  'kafka.compression': 'EDGEWATCH_KAFKA_COMPRESSION',
+  'alerts.evalIntervalMs': 'EDGEWATCH_ALERT_EVAL_INTERVAL_MS',
+  'alerts.publicUrl': 'EDGEWATCH_PUBLIC_URL',
   shutdownDeadlineMs: 'EDGEWATCH_SHUTDOWN_DEADLINE_MS',
   logLevel: 'EDGEWATCH_LOG_LEVEL',
 };
+
+/** The variable behind a schema path (`api.viewerTokens.2` → EDGEWATCH_VIEWER_TOKENS). */
+function envNameOf(issuePath: readonly PropertyKey[]): string {
+  for (let n = issuePath.length; n > 0; n--) {
+    const name = ENV_NAMES[issuePath.slice(0, n).map(String).join('.')];
+    if (name !== undefined) return name;
+  }
+  return issuePath.map(String).join('.');
+}
 
 function flag(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === '') return fallback;
@@ -97,6 +177,13 @@ function flag(value: string | undefined, fallback: boolean): boolean {
 
 function blankToUndefined(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function commaList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
 }
 
 /**
@@ -131,6 +218,7 @@ const EXTRA_ENV_NAMES = [
   'EDGEWATCH_CLICKHOUSE_PASSWORD',
   'EDGEWATCH_LOCAL_KINESIS',
   'EDGEWATCH_SIMULATOR',
+  'EDGEWATCH_ALERTS',
   'AWS_DEFAULT_REGION',
 ];
 
@@ -140,6 +228,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, cwd = pr
   const env: NodeJS.ProcessEnv = file === undefined ? processEnv : { ...readConfigFile(file, cwd), ...processEnv };
   const kinesisEndpoint = blankToUndefined(env.EDGEWATCH_KINESIS_ENDPOINT);
   const local = flag(env.EDGEWATCH_LOCAL_KINESIS, kinesisEndpoint === undefined && env.EDGEWATCH_KINESIS_STREAM === undefined);
+  const tokensFile = blankToUndefined(env.EDGEWATCH_TOKENS_FILE);
   const raw = {
     dataDir: path.resolve(cwd, env.EDGEWATCH_DATA_DIR ?? 'data'),
     http: { host: env.EDGEWATCH_HOST ?? '127.0.0.1', port: env.PORT ?? 8080 },
@@ -174,16 +263,42 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, cwd = pr
       ratePerSecond: env.EDGEWATCH_SIMULATOR_RATE ?? 200,
     },
     logConfig: { fields: blankToUndefined(env.EDGEWATCH_LOG_FIELDS), samplingRate: blankToUndefined(env.EDGEWATCH_LOG_SAMPLING_RATE) },
+    query: {
+      maxRangeDays: env.EDGEWATCH_QUERY_MAX_RANGE_DAYS ?? 400,
+      maxConcurrent: env.EDGEWATCH_QUERY_MAX_CONCURRENT ?? 4,
+    },
+    api: {
+      adminToken: blankToUndefined(env.EDGEWATCH_ADMIN_TOKEN),
+      viewerTokens: commaList(env.EDGEWATCH_VIEWER_TOKENS),
+      tokensFile: tokensFile === undefined ? undefined : path.resolve(cwd, tokensFile),
+      rateLimitPerMinute: env.EDGEWATCH_RATE_LIMIT_PER_MINUTE ?? 1200,
+    },
+    kafka: {
+      brokers: commaList(env.EDGEWATCH_KAFKA_BROKERS).length > 0 ? commaList(env.EDGEWATCH_KAFKA_BROKERS) : undefined,
+      clientId: env.EDGEWATCH_KAFKA_CLIENT_ID ?? 'edgewatch',
+      topic: env.EDGEWATCH_KAFKA_TOPIC ?? 'edgewatch.raw',
+      topicFormat: env.EDGEWATCH_KAFKA_TOPIC_FORMAT ?? 'ranges',
+      partitions: env.EDGEWATCH_KAFKA_PARTITIONS ?? 6,
+      replicationFactor: blankToUndefined(env.EDGEWATCH_KAFKA_REPLICATION_FACTOR),
+      deadLetterTopic: env.EDGEWATCH_KAFKA_DLQ_TOPIC ?? 'edgewatch.dead-letters',
+      groupId: env.EDGEWATCH_KAFKA_GROUP ?? 'edgewatch-processor',
+      maxMessageBytes: env.EDGEWATCH_KAFKA_MAX_MESSAGE_BYTES ?? 8 * 1024 * 1024,
+      sessionTimeoutMs: env.EDGEWATCH_KAFKA_SESSION_TIMEOUT_MS ?? 30_000,
+      concurrentPartitions: env.EDGEWATCH_KAFKA_CONCURRENT_PARTITIONS ?? 2,
+      compression: env.EDGEWATCH_KAFKA_COMPRESSION ?? 'none',
+    },
+    alerts: {
+      enabled: flag(env.EDGEWATCH_ALERTS, true),
+      evalIntervalMs: env.EDGEWATCH_ALERT_EVAL_INTERVAL_MS ?? 5_000,
+      publicUrl: blankToUndefined(env.EDGEWATCH_PUBLIC_URL),
+    },
     shutdownDeadlineMs: env.EDGEWATCH_SHUTDOWN_DEADLINE_MS ?? 30_000,
     logLevel: env.EDGEWATCH_LOG_LEVEL ?? 'info',
   };
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const key = issue.path.join('.');
-        return `${ENV_NAMES[key] ?? key}: ${issue.message}`;
-      }),
+      parsed.error.issues.map((issue) => `${envNameOf(issue.path)}: ${issue.message}`),
     );
   }
   return deepFreeze(parsed.data);

@@ -6,14 +6,30 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { ApiTokensError, loadApiTokens, type ApiTokens } from '../api/auth/token-sources.js';
+import { alertRoutes } from '../api/alerts/alert-routes.js';
+import { AlertService } from '../api/alerts/alert-service.js';
+import { AlertStore } from '../api/alerts/alert-store.js';
+import { LiveAlertSource } from '../api/alerts/live-alert-source.js';
+import { RollupAlertSource } from '../api/alerts/rollup-alert-source.js';
 import { healthStatus, type HealthReport } from '../api/health.js';
+import { LiveHub } from '../api/live/live-hub.js';
+import { liveRoutes } from '../api/live/live-routes.js';
+import { LiveTap } from '../api/live/live-tap.js';
 import { buildApp } from '../api/server.js';
+import { whoamiRoute } from '../api/whoami-route.js';
+import { DEFAULT_FILTER_LIMITS } from '../api/query/filters.js';
+import { distributionResolver } from '../api/stats/distribution-resolver.js';
+import { StatsQueries } from '../api/stats/stats-queries.js';
+import { statsRoutes } from '../api/stats/stats-routes.js';
+import { StatsService } from '../api/stats/stats-service.js';
 import type { CheckpointStore } from '../ingest/checkpoints/checkpoint-store.js';
 import { FileCheckpointStore } from '../ingest/checkpoints/file-checkpoint-store.js';
 import { createKinesisClient } from '../ingest/kinesis/kinesis-client.js';
 import { KinesisSource } from '../ingest/kinesis/kinesis-source.js';
 import { KinesisRecordWriter } from '../ingest/kinesis/kinesis-writer.js';
 import { startLocalKinesis, type LocalKinesis } from '../ingest/kinesis/local-kinesis.js';
+import { DASHBOARD_DIST } from '../dashboard/build/dashboard-paths.js';
 import { DEMO_DISTRIBUTIONS } from '../ingest/simulator/demo-distributions.js';
 import { EdgeSimulator } from '../ingest/simulator/edge-simulator.js';
 import { createTrafficGenerator } from '../ingest/simulator/traffic-model.js';
@@ -24,7 +40,7 @@ import { LogConfigRegistry, layoutOfConfig } from '../processor/registry/log-con
 import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
 import { createClickHouse, type ClickHouse } from '../processor/storage/clickhouse.js';
 import { runMigrations } from '../processor/storage/migrations.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { ensureStreamLogConfig } from './stream-log-config.js';
 import type { Logger } from './logger.js';
 
@@ -38,6 +54,12 @@ export interface RunningPipeline {
   /** Endpoint of the embedded Kinesis, when it runs. */
   readonly localKinesisEndpoint: string | null;
   readonly app: FastifyInstance;
+  /** The live view: per-second counters and sampled records, fed by the source before batching. */
+  readonly live: { readonly hub: LiveHub; readonly tap: LiveTap };
+  /** Alert evaluation and notifications; null when EDGEWATCH_ALERTS is off. */
+  readonly alerts: AlertService | null;
+  /** Who may call the API; `generatedAdmin` is set when the admin token was generated under the data dir. */
+  readonly apiTokens: ApiTokens;
   /** Base URL of the API server once listening. */
   readonly url: string;
   health(): HealthReport;
@@ -57,6 +79,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   const started = Date.now();
   const log = (component: string) => logger.child({ component });
   fs.mkdirSync(config.dataDir, { recursive: true });
+  const apiTokens = loadTokens(config);
   preloadGeoDatabase();
 
   const clickhouse = createClickHouse(
@@ -94,16 +117,38 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   const wrap = hooks.wrapCheckpoints ?? ((store: CheckpointStore) => store);
   // The writer, the source and the simulator name themselves in their log lines.
   const writer = new ClickHouseWriter(clickhouse, { maxInFlight: config.batch.maxInsertsInFlight, logger });
+  const formatOf = (stream: string) => {
+    const logConfig = logConfigs.forStream(stream);
+    if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.file})`);
+    return { layout: layoutOfConfig(logConfig), samplingRate: logConfig.samplingRate };
+  };
   const processor = new BatchProcessor({
     sink: writer,
     sourceKind: 'kinesis',
     resolveDistribution: distributions.resolveDomain,
-    formatOf: (stream) => {
-      const logConfig = logConfigs.forStream(stream);
-      if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.file})`);
-      return { layout: layoutOfConfig(logConfig), samplingRate: logConfig.samplingRate };
-    },
+    formatOf,
   });
+  const liveHub = new LiveHub({
+    onSubscriberError: (err, subscriber) => log('live').warn({ err, subscriber }, 'live subscriber failed and was removed'),
+  });
+  const liveTap = new LiveTap({
+    hub: liveHub,
+    formatOf,
+    resolveDistribution: distributions.resolveDomain,
+    sourceKind: 'kinesis',
+    onError: (err, context) => log('live').warn({ err, ...context }, 'live view cannot read records; ingestion is not affected'),
+  });
+  // Alerts: in-process counters fed by the live hub in embedded mode, the rollups on a ClickHouse server.
+  let publicUrl: string | null = config.alerts.publicUrl ?? null;
+  const alerts = config.alerts.enabled
+    ? new AlertService({
+        store: new AlertStore(clickhouse),
+        source: clickhouse.mode === 'embedded' ? new LiveAlertSource({ hub: liveHub }) : new RollupAlertSource({ clickhouse, maxExecutionTimeS: config.clickhouse.maxExecutionTimeS }),
+        evalIntervalMs: config.alerts.evalIntervalMs,
+        logger: log('alerts'),
+        publicUrl: () => publicUrl,
+      })
+    : null;
   const source = new KinesisSource({
     client: kinesis,
     streamName: config.kinesis.streamName,
@@ -116,6 +161,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     pollIntervalMs: config.kinesis.pollIntervalMs,
     stopDeadlineMs: config.shutdownDeadlineMs,
     logger,
+    onRecords: liveTap.tap,
   });
 
   let simulator: EdgeSimulator | null = null;
@@ -158,7 +204,33 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     };
   };
 
-  const app = buildApp({ health, logger: false });
+  const stats = statsRoutes({
+    queries: new StatsQueries(new StatsService({ clickhouse, maxConcurrent: config.query.maxConcurrent })),
+    resolveDistribution: distributionResolver(distributions.resolveDomain),
+    limits: { ...DEFAULT_FILTER_LIMITS, maxRangeMs: config.query.maxRangeDays * 86_400_000 },
+  });
+  const app = buildApp({
+    health,
+    auth: apiTokens.store,
+    rateLimit: { perMinute: config.api.rateLimitPerMinute },
+    metrics: {
+      processMetrics: true,
+      queues: () => {
+        const inserts = writer.stats();
+        return { clickhouse_insert: { running: inserts.inFlight, queued: inserts.waiting, waitMsTotal: inserts.waitMsTotal } };
+      },
+    },
+    logger,
+    routes: [
+      stats,
+      liveRoutes({ hub: liveHub, resolveDistribution: distributionResolver(distributions.resolveDomain) }),
+      whoamiRoute(),
+      ...(alerts === null ? [] : [alertRoutes({ service: alerts, resolveDistribution: distributionResolver(distributions.resolveDomain) })]),
+    ],
+    dashboard: { dir: DASHBOARD_DIST },
+  });
+  liveHub.start();
+  await alerts?.start();
   await source.start();
   await simulator?.start();
   const refresh = setInterval(() => {
@@ -167,6 +239,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   }, REGISTRY_REFRESH_MS);
   refresh.unref();
   const address = await app.listen({ host: config.http.host, port: config.http.port });
+  publicUrl ??= address;
 
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -174,8 +247,12 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     clearInterval(refresh);
     // Order: stop producing, drain the source (flush + checkpoint), then storage, then the server.
     await simulator?.stop();
+    await alerts?.stop();
     await source.stop();
     await writer.stop();
+    // Live streams end with a `closing` event before the server closes.
+    liveTap.stop();
+    liveHub.stop();
     await app.close();
     await localKinesis?.close();
     kinesis.destroy();
@@ -191,8 +268,21 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     simulator,
     localKinesisEndpoint: localKinesis?.endpoint ?? null,
     app,
+    live: { hub: liveHub, tap: liveTap },
+    alerts,
+    apiTokens,
     url: address,
     health,
     stop,
   };
+}
+
+/** The API's tokens from the configuration; a bad tokens file stops start-up like any invalid setting. */
+function loadTokens(config: Config): ApiTokens {
+  try {
+    return loadApiTokens({ ...config.api, dataDir: config.dataDir });
+  } catch (err) {
+    if (err instanceof ApiTokensError) throw new ConfigError([`API tokens: ${err.message}`]);
+    throw err;
+  }
 }

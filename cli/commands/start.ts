@@ -2,6 +2,8 @@
  * `edgewatch start`: the whole product in one process (what `npm start` runs).
  */
 import { parseArgs } from 'node:util';
+import { buildDashboard } from '../../dashboard/build/build-dashboard.js';
+import { adminTokenNotice } from '../admin-token-notice.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startPipeline } from '../pipeline.js';
@@ -20,9 +22,20 @@ export async function run(argv: string[]): Promise<number> {
   const config = loadConfig();
   const root = createLogger(config.logLevel);
   const logger = root.child({ component: 'cli' });
+  if (config.kafka.brokers !== undefined) {
+    logger.warn('EDGEWATCH_KAFKA_BROKERS is set, but start runs every part in one process without Kafka; for scale-out run edgewatch ingest and edgewatch process');
+  }
+  // The dashboard is built on the first start and after its sources change.
+  try {
+    const dashboard = await buildDashboard();
+    if (dashboard.built) logger.info({ dir: dashboard.dir, ms: dashboard.ms }, 'dashboard built');
+  } catch (err) {
+    logger.error({ err }, 'the dashboard could not be built; the API runs without it (see npm run build:dashboard)');
+  }
   const pipeline = await startPipeline(config, root);
   const dashboardUrl = `${pipeline.url}/`;
-  process.stdout.write(`\nedgewatch is running: dashboard ${dashboardUrl}  (health: ${dashboardUrl}healthz)\nPress Ctrl-C to stop.\n\n`);
+  const tokenNotice = adminTokenNotice(pipeline.apiTokens.generatedAdmin, process.stdout.isTTY === true);
+  process.stdout.write(`\nedgewatch is running: dashboard ${dashboardUrl}  (health: ${dashboardUrl}healthz, API docs: ${dashboardUrl}docs)\n${tokenNotice}Press Ctrl-C to stop.\n\n`);
 
   return new Promise<number>((resolve) => {
     let signals = 0;

@@ -7,6 +7,7 @@ import { DescribeStreamSummaryCommand, ListShardsCommand } from '@aws-sdk/client
 import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import type { BatchHandler, Stage } from '../../processor/batch.js';
 import type { CheckpointStore } from '../checkpoints/checkpoint-store.js';
+import type { RecordTap } from '../source.js';
 import { backoffDelayMs, sleep } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { classifyKinesisError, kinesisErrorName } from './kinesis-errors.js';
@@ -35,6 +36,8 @@ export interface KinesisSourceOptions {
   /** How long stop() waits for batches in flight and the final flush; default 30000. */
   readonly stopDeadlineMs?: number;
   readonly logger: SourceLogger;
+  /** Sees the records of every GetRecords response before batching (the live view); must return quickly. */
+  readonly onRecords?: RecordTap;
 }
 
 /** A listed shard, read or waiting for its parents. */
@@ -275,6 +278,7 @@ export class KinesisSource implements Stage {
       pollIntervalMs: this.pollIntervalMs,
       initialPosition,
       logger: this.log,
+      onRecords: this.opts.onRecords,
     });
     shard.reader = reader;
     this.log.info({ ...this.fields, shardId: shard.shardId, parents: shard.parents }, 'reading shard');

@@ -3,7 +3,7 @@
  * directory so the stream and its records survive a restart.
  */
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import { CreateStreamCommand, DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient } from '@aws-sdk/client-kinesis';
 import kinesalite from 'kinesalite';
@@ -61,6 +61,7 @@ export async function startLocalKinesis(opts: LocalKinesisOptions): Promise<Loca
     updateStreamMs: 0,
     shardLimit: opts.shardLimit ?? Math.max(100, opts.shardCount * 4),
   });
+  const inFlight = trackRequests(server);
   try {
     await listen(server, host, opts.port);
   } catch (err) {
@@ -87,7 +88,39 @@ export async function startLocalKinesis(opts: LocalKinesisOptions): Promise<Loca
   return {
     endpoint,
     streamName: opts.streamName,
-    close: () => (closing ??= closeServer(server)),
+    close: () => (closing ??= inFlight.drained(CLOSE_DRAIN_MS).then(() => closeServer(server))),
+  };
+}
+
+/** How long close() waits for requests in flight before closing the store under them. */
+const CLOSE_DRAIN_MS = 3_000;
+
+/**
+ * Counts requests being answered. kinesalite's close() closes its store before its HTTP server, and a
+ * request still reading the store then throws from a callback (an uncaught exception), so close()
+ * first waits for them.
+ */
+function trackRequests(server: Server): { drained(timeoutMs: number): Promise<void> } {
+  let active = 0;
+  const waiters: Array<() => void> = [];
+  server.on('request', (_req, res: ServerResponse) => {
+    active++;
+    res.once('close', () => {
+      active--;
+      if (active === 0) for (const wake of waiters.splice(0)) wake();
+    });
+  });
+  return {
+    drained: (timeoutMs) =>
+      active === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, timeoutMs);
+            waiters.push(() => {
+              clearTimeout(timer);
+              resolve();
+            });
+          }),
   };
 }
 

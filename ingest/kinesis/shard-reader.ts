@@ -6,7 +6,7 @@ import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kine
 import type { GetRecordsCommandOutput, KinesisClient, ShardIteratorType, _Record } from '@aws-sdk/client-kinesis';
 import type { BatchHandler, RawBatch, RawRecord } from '../../processor/batch.js';
 import type { CheckpointStore, SequenceRange, ShardCheckpoint } from '../checkpoints/checkpoint-store.js';
-import type { ShardStatus } from '../source.js';
+import type { RecordTap, ShardStatus } from '../source.js';
 import { backoffDelayMs, sleep } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { classifyKinesisError, kinesisErrorName } from './kinesis-errors.js';
@@ -49,6 +49,8 @@ export interface ShardReaderOptions {
   /** Where to start when the shard has no checkpoint. */
   readonly initialPosition: 'TRIM_HORIZON' | 'LATEST';
   readonly logger: SourceLogger;
+  /** Sees each response's records before batching (live view). */
+  readonly onRecords?: RecordTap;
 }
 
 /** Per-shard state, more than the health report needs. */
@@ -89,6 +91,7 @@ export class ShardReader {
   private inFlight: SequenceRange | null = null;
   private batchesCommitted = 0;
   private backpressureWaitMs = 0;
+  private tapFailed = false;
 
   constructor(opts: ShardReaderOptions) {
     this.opts = opts;
@@ -165,9 +168,9 @@ export class ShardReader {
       this.iteratorIssuedAtMs = Date.now();
       this.millisBehindLatest = out.MillisBehindLatest ?? null;
       const records = out.Records ?? [];
-      for (const record of records) {
-        const raw = toRawRecord(record);
-        if (raw === null) continue;
+      const raws = records.map(toRawRecord).filter((raw): raw is RawRecord => raw !== null);
+      if (raws.length > 0) this.tap(raws);
+      for (const raw of raws) {
         this.recordsRead += 1;
         this.lastReadSequence = raw.sequenceNumber;
         for (const batch of batcher.add(raw, Date.now())) {
@@ -190,6 +193,18 @@ export class ShardReader {
     const rest = batcher.cutForShutdown();
     if (rest !== null) await this.deliver(rest);
     return 'stopped';
+  }
+
+  /** Hands the records to the tap; its failures never reach the read loop. */
+  private tap(raws: readonly RawRecord[]): void {
+    if (this.opts.onRecords === undefined) return;
+    try {
+      this.opts.onRecords(this.opts.streamName, this.opts.shardId, raws);
+    } catch (err) {
+      if (this.tapFailed) return;
+      this.tapFailed = true;
+      this.log.warn({ ...this.fields, err }, 'record tap failed; reading goes on (reported once per shard)');
+    }
   }
 
   /** Sleeps until `nextPollAtMs`, cutting the pending batch when it reaches its age. False if a batch was given up. */

@@ -48,7 +48,8 @@ export function parseEdgeLocation(location: string): EdgeLocationParts | null {
   };
 }
 
-function popOfCode(code: string): Pop {
+/** POP of a three-letter code (`IAD`); unknown codes keep the code with empty city and null coordinates. */
+export function popOfCode(code: string): Pop {
   const known = EDGE_LOCATIONS.get(code);
   if (known === undefined) return Object.freeze({ code, city: '', country: '', lat: null, lon: null });
   return Object.freeze({ code, city: known.city, country: known.country, lat: known.lat, lon: known.lon });

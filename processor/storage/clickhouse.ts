@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { createChdbConnection } from 'chdb/connection';
 import { BoundedQueue, type QueueStats } from './bounded-queue.js';
 import { ClickHouseTimeoutError } from './errors.js';
@@ -158,6 +158,9 @@ export function createClickHouse(config: ClickHouseConfig): ClickHouse {
       ...(config.password !== undefined ? { password: config.password } : {}),
       request_timeout: config.maxExecutionTimeS * 1000 + 2 * DEADLINE_GRACE_MS,
       max_open_connections: concurrency,
+      // Every failure reaches the caller as an error, logged there with its context; the client's own
+      // console lines would repeat each one (a retried insert many times) outside the structured log.
+      log: { level: ClickHouseLogLevel.OFF },
     });
     insert = requestBodyInserter(client);
   }

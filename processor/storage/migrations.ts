@@ -7,14 +7,15 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { ClickHouse } from './clickhouse.js';
+import { rollupTemplateValues } from './rollup-sql.js';
 import { renderSql, splitStatements } from './sql-template.js';
 
 export interface RetentionDays {
   /** Raw `requests` rows. */
   readonly rawTtlDays: number;
-  /** `requests_1m`. */
+  /** `requests_1m`, `requests_1m_dim`. */
   readonly minuteTtlDays: number;
-  /** `requests_1h`. */
+  /** `requests_1h`, `requests_1h_dim`. */
   readonly hourTtlDays: number;
   /** `dead_letters`; default 30. */
   readonly deadLetterTtlDays?: number;
@@ -80,6 +81,8 @@ function ttlTargets(days: Required<RetentionDays>): TtlTarget[] {
     { table: 'dead_letters', expression: 'toDateTime(received_at)', days: days.deadLetterTtlDays },
     { table: 'requests_1m', expression: 'bucket', days: days.minuteTtlDays },
     { table: 'requests_1h', expression: 'bucket', days: days.hourTtlDays },
+    { table: 'requests_1m_dim', expression: 'bucket', days: days.minuteTtlDays },
+    { table: 'requests_1h_dim', expression: 'bucket', days: days.hourTtlDays },
   ];
 }
 
@@ -143,6 +146,7 @@ export async function runMigrations(ch: ClickHouse, opts: MigrationOptions): Pro
     minute_ttl_days: days.minuteTtlDays,
     hour_ttl_days: days.hourTtlDays,
     dead_letter_ttl_days: days.deadLetterTtlDays,
+    ...rollupTemplateValues(),
   };
   const migrations = listMigrations(opts.dir);
   const done = await appliedVersions(ch);

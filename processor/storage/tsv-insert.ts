@@ -9,14 +9,14 @@
  * So the payload is written to a spool file and read with file() through a structure with the
  * LowCardinality wrappers removed: 17k → 70k rows/s into `requests` with its rollup views.
  *
- * A server gets a plain `INSERT INTO t (columns) FORMAT TabSeparated` with the payload as the
- * request body: every ClickHouse HTTP endpoint (and a test stand-in) handles it. (input() would
- * skip the LowCardinality cost there too, but a stand-in that forwards the body inline to chdb
- * would insert nothing, silently.)
+ * A server gets the payload as the request body and the statement in the URL: a plain
+ * `INSERT INTO t (columns) FORMAT TabSeparated`, or `INSERT … SELECT … FROM input(structure)
+ * FORMAT TabSeparated` when the payload has another shape than the table (raw request rows).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 
 /** What an INSERT of one payload needs to know about its target. */
@@ -122,7 +122,9 @@ export function requestBodyInserter(client: ClickHouseClient): TsvInserter {
         clickhouse_settings: settings,
         abort_signal: signal,
       });
-      result.stream.resume();
+      // Read the (empty) response to its end: the socket goes back to the pool, and an error arriving
+      // with the body rejects this insert instead of surfacing as an unhandled stream error.
+      await finished(result.stream.resume());
       return;
     }
     await client.insert({

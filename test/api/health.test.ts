@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { TokenStore } from '../../api/auth/token-store.js';
 import { healthStatus, type HealthReport } from '../../api/health.js';
 import { buildApp } from '../../api/server.js';
 
@@ -15,19 +16,19 @@ const report = (status: HealthReport['status']): HealthReport => ({
 
 describe('GET /healthz', () => {
   it('reports the pipeline with 200 while running', async () => {
-    const app = buildApp({ health: () => report('ok') });
+    const app = buildApp({ health: () => report('ok'), auth: TokenStore.empty() });
     const response = await app.inject({ method: 'GET', url: '/healthz' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual(report('ok'));
   });
 
   it('answers 503 while stopping, so load balancers drain it', async () => {
-    const app = buildApp({ health: () => report('stopping') });
+    const app = buildApp({ health: () => report('stopping'), auth: TokenStore.empty() });
     expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(503);
   });
 
   it('serves a page at /', async () => {
-    const app = buildApp({ health: () => report('ok') });
+    const app = buildApp({ health: () => report('ok'), auth: TokenStore.empty() });
     const response = await app.inject({ method: 'GET', url: '/' });
     expect(response.statusCode).toBe(200);
     expect(response.body).toContain('/healthz');

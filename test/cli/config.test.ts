@@ -15,6 +15,12 @@ describe('loadConfig', () => {
     expect(Object.isFrozen(config.kinesis)).toBe(true);
   });
 
+  it('reads the stats query limits', () => {
+    expect(loadConfig({}).query).toEqual({ maxRangeDays: 400, maxConcurrent: 4 });
+    expect(loadConfig({ EDGEWATCH_QUERY_MAX_RANGE_DAYS: '31', EDGEWATCH_QUERY_MAX_CONCURRENT: '2' }).query).toEqual({ maxRangeDays: 31, maxConcurrent: 2 });
+    expect(() => loadConfig({ EDGEWATCH_QUERY_MAX_CONCURRENT: '0' })).toThrow(/EDGEWATCH_QUERY_MAX_CONCURRENT/);
+  });
+
   it('selects AWS Kinesis without the simulator when a stream is named', () => {
     const config = loadConfig({ EDGEWATCH_KINESIS_STREAM: 'cf-realtime', AWS_REGION: 'eu-west-1' });
     expect(config.kinesis).toMatchObject({ local: false, streamName: 'cf-realtime', region: 'eu-west-1' });

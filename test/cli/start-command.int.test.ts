@@ -38,6 +38,19 @@ describe('edgewatch start', () => {
       expect(health!.recordsIngested).toBeGreaterThan(0);
       expect(health!.shards).toHaveLength(2);
       expect(output).toContain('dashboard http://127.0.0.1:46041/');
+
+      // No admin token configured: one is generated under the data dir (0600) and, as the output is
+      // not a terminal, only its file is named; the API needs it, /metrics shows the pipeline.
+      const tokenFile = path.join(dataDir, 'admin-token');
+      expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);
+      const token = fs.readFileSync(tokenFile, 'utf8').trim();
+      expect(output).toContain(tokenFile);
+      expect(output).not.toContain(token);
+      expect((await fetch('http://127.0.0.1:46041/api/v1/definitions')).status).toBe(401);
+      const authorized = await fetch('http://127.0.0.1:46041/api/v1/definitions', { headers: { authorization: `Bearer ${token}` } });
+      expect([401, 403]).not.toContain(authorized.status);
+      const metrics = await (await fetch('http://127.0.0.1:46041/metrics')).text();
+      expect(metrics).toMatch(/^edgewatch_records_ingested_total [1-9]/m);
     } finally {
       child.kill('SIGTERM');
     }

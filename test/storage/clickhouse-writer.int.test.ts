@@ -108,22 +108,26 @@ describe('ClickHouseWriter rollups', () => {
   }
 
   const measures = `sum(sampled_requests) AS sampled_requests, sum(requests) AS requests, sum(sampled_bytes) AS sampled_bytes,
-    sum(bytes) AS bytes, sum(bytes_from_cache) AS bytes_from_cache, sum(bytes_from_misses) AS bytes_from_misses,
-    sum(bytes_uploaded) AS bytes_uploaded, sum(cacheable_requests) AS cacheable_requests, sum(cacheable_hits) AS cacheable_hits,
-    sum(edge_hits) AS edge_hits, sum(console_hits) AS console_hits, sum(console_misses) AS console_misses,
-    sum(console_errors) AS console_errors, sum(status_4xx) AS status_4xx, sum(status_5xx) AS status_5xx,
+    sum(bytes) AS bytes, sum(requests_var) AS requests_var, sum(ratio_requests) AS ratio_requests, sum(hits) AS hits,
+    sum(hit_bytes) AS hit_bytes, sum(misses) AS misses, sum(cacheable_requests) AS cacheable_requests,
+    sum(cacheable_hits) AS cacheable_hits, sum(status_4xx) AS status_4xx, sum(status_5xx) AS status_5xx,
     sum(geo_blocked) AS geo_blocked,
     quantilesTDigestWeightedMerge(0.5, 0.99)(ttfb_digest) AS ttfb, quantileTDigestWeightedMerge(0.99)(time_taken_digest) AS time_taken_p99`;
 
-  it('extrapolate by sampling rate and hold the cache, status and geo measures in both rollups', async () => {
+  it('extrapolate by sampling rate and hold the cache, status and geo measures in every rollup', async () => {
     const ch = await migrated(dataDir, 'w_rollup');
     const writer = new ClickHouseWriter(ch);
     const records = sampledMinute();
     await writer.write({ token: 'rollup', rows: rowsOf(records), deadLetters: [] });
 
-    for (const table of ['requests_1m', 'requests_1h']) {
+    for (const [table, where] of [
+      ['requests_1m', ''],
+      ['requests_1h', ''],
+      ['requests_1m_dim', " AND dimension = 'all'"],
+      ['requests_1h_dim', " AND dimension = 'all'"],
+    ] as const) {
       const rows = await ch.query<Record<string, number | number[]>>(
-        `SELECT ${measures} FROM ${ch.database}.${table} WHERE distribution_id = {d:String}
+        `SELECT ${measures} FROM ${ch.database}.${table} WHERE distribution_id = {d:String}${where}
          SETTINGS output_format_json_quote_64bit_integers = 0`,
         { d: 'E2QWRUHAPOMQZL' },
       );
@@ -131,21 +135,19 @@ describe('ClickHouseWriter rollups', () => {
       if (!m) throw new Error(`no rows in ${table}`);
       expect(m.sampled_requests, table).toBe(11);
       expect(m.requests, table).toBeCloseTo(110, 6);
+      expect(m.requests_var, table).toBeCloseTo(11 * 10 * 9, 6);
       expect(m.sampled_bytes, table).toBe(11_000);
       expect(m.bytes, table).toBeCloseTo(110_000, 6);
+      // Ratios leave the WebSocket out.
+      expect(m.ratio_requests, table).toBeCloseTo(100, 6);
       // hit ×4, refresh_hit, origin_shield_hit
-      expect(m.bytes_from_cache, table).toBeCloseTo(60_000, 6);
-      // x-edge-result-type Miss: origin shield hit, 2 misses, POST, WebSocket
-      expect(m.bytes_from_misses, table).toBeCloseTo(50_000, 6);
-      expect(m.bytes_uploaded, table).toBeCloseTo(3_000, 6);
-      // everything but the POST and the geo-blocked error
-      expect(m.cacheable_requests, table).toBeCloseTo(90, 6);
+      expect(m.hits, table).toBeCloseTo(60, 6);
+      expect(m.hit_bytes, table).toBeCloseTo(60_000, 6);
+      // two misses and the POST
+      expect(m.misses, table).toBeCloseTo(30, 6);
+      // everything but the POST, the geo-blocked error and the WebSocket
+      expect(m.cacheable_requests, table).toBeCloseTo(80, 6);
       expect(m.cacheable_hits, table).toBeCloseTo(60, 6);
-      expect((m.cacheable_hits as number) / (m.cacheable_requests as number)).toBeCloseTo(2 / 3, 6);
-      expect(m.edge_hits, table).toBeCloseTo(50, 6);
-      expect(m.console_hits, table).toBeCloseTo(40, 6);
-      expect(m.console_misses, table).toBeCloseTo(50, 6);
-      expect(m.console_errors, table).toBeCloseTo(10, 6);
       expect(m.status_4xx, table).toBeCloseTo(10, 6);
       expect(m.status_5xx, table).toBe(0);
       expect(m.geo_blocked, table).toBeCloseTo(10, 6);

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIELDS } from '../../processor/fields/catalogue.js';
 import { DEFAULT_MIGRATIONS_DIR, listMigrations } from '../../processor/storage/migrations.js';
 import { DEAD_LETTER_COLUMNS, DERIVED_COLUMNS, REQUEST_COLUMNS } from '../../processor/storage/row-encoder.js';
+import { rollupTemplateValues } from '../../processor/storage/rollup-sql.js';
 import { renderSql, splitStatements } from '../../processor/storage/sql-template.js';
 
 interface Column {
@@ -88,6 +90,15 @@ describe('dead_letters table columns', () => {
 describe('rollup tables', () => {
   it('have the same columns and types at both granularities', () => {
     expect(columnsOf('011_rollup_hour.sql', 'requests_1h')).toEqual(columnsOf('010_rollup_minute.sql', 'requests_1m'));
+  });
+
+  it('of 012 render from the measures of rollup-sql.ts, which applied migrations pin', () => {
+    // Installed databases keep what 012 created: a changed measure list needs a new migration (and
+    // then a new expected digest here).
+    const sql = fs.readFileSync(path.join(DEFAULT_MIGRATIONS_DIR, '012_rollups_v2.sql'), 'utf8');
+    const rendered = renderSql(sql, { database: 'db', minute_ttl_days: 1, hour_ttl_days: 1, ...rollupTemplateValues() });
+    expect(rendered).not.toContain('{{');
+    expect(createHash('sha256').update(rendered).digest('hex')).toBe('1e2a844965d1ef00b306ef723f5ec15dd80b82fe40cae8b7d44f8a494f5c29ed');
   });
 });
 

@@ -1,0 +1,115 @@
+/**
+ * Builds one stats statement: the plan's segments (rollup rows, or raw rows aggregated to the
+ * same shape) joined with UNION ALL, then summed and merged per group key. Keys and measures are
+ * aliased `k_*` and `m_*` so they never shadow a table column.
+ */
+import { filterConditions, type SqlParams } from './filter-sql.js';
+import type { Filters } from './filters.js';
+import { DIGESTS, mergeDigest, rawDigestState, RAW_ROW_VALUES, SUM_MEASURES, type DigestName } from './measures.js';
+import type { Plan, Segment } from './planner.js';
+
+export interface GroupKey {
+  /** Output column name (`k_` is prepended). */
+  readonly alias: string;
+  /** Expression over rollup columns; null when the key needs raw rows. */
+  readonly rollup: string | null;
+  readonly raw: string;
+  /**
+   * Its reading from the dim rollups, if they hold it: the dimension name ('*' for a column every
+   * row has) and the expression over their columns.
+   */
+  readonly dim?: { readonly name: string; readonly expression: string };
+}
+
+export interface StatsQuerySpec {
+  readonly database: string;
+  readonly plan: Plan;
+  readonly filters: Filters;
+  readonly keys: readonly GroupKey[];
+  readonly digests: readonly DigestName[];
+  /** ORDER BY of the outer query, over `k_*`/`m_*` names. */
+  readonly orderBy?: string;
+  readonly limit?: number;
+  /** Extra parameters the keys use. */
+  readonly params?: SqlParams;
+  /** Quantile levels of every digest; default QUANTILES. */
+  readonly quantiles?: readonly number[];
+}
+
+export interface BuiltQuery {
+  readonly sql: string;
+  readonly params: SqlParams;
+}
+
+/** Epoch-seconds bucket of `seconds` width, over rollup rows and over raw rows. */
+export function timeBucketKey(seconds: number): GroupKey {
+  if (!Number.isInteger(seconds) || seconds < 1) throw new RangeError(`bucket width must be whole seconds, got ${seconds}`);
+  return {
+    alias: 't',
+    rollup: `toUnixTimestamp(toStartOfInterval(bucket, INTERVAL ${seconds} SECOND))`,
+    raw: `toUnixTimestamp(toStartOfInterval(toDateTime(timestamp, 'UTC'), INTERVAL ${seconds} SECOND))`,
+  };
+}
+
+function timeCondition(segment: Segment, index: number, params: SqlParams): string {
+  const from = `s${index}_from`;
+  const to = `s${index}_to`;
+  if (segment.table === 'requests') {
+    params[from] = segment.fromMs;
+    params[to] = segment.toMs;
+    return `timestamp >= fromUnixTimestamp64Milli({${from}:Int64}, 'UTC') AND timestamp < fromUnixTimestamp64Milli({${to}:Int64}, 'UTC')`;
+  }
+  params[from] = Math.floor(segment.fromMs / 1000);
+  params[to] = Math.floor(segment.toMs / 1000);
+  return `bucket >= toDateTime({${from}:UInt32}, 'UTC') AND bucket < toDateTime({${to}:UInt32}, 'UTC')`;
+}
+
+function segmentSql(spec: StatsQuerySpec, segment: Segment, index: number, params: SqlParams): string {
+  const table = `${spec.database}.${segment.table}`;
+  const dim = segment.table === 'requests_1m_dim' || segment.table === 'requests_1h_dim';
+  const kind = segment.table === 'requests' ? 'raw' : dim ? 'dim' : 'rollup';
+  let where = `${timeCondition(segment, index, params)} AND ${filterConditions(spec.filters, kind, params)}`;
+  if (dim) {
+    params.dim_name = spec.plan.dimension ?? 'all';
+    where = `dimension = {dim_name:String} AND ${where}`;
+  }
+  if (segment.table === 'requests') {
+    const columns = [
+      ...spec.keys.map((k) => `${k.raw} AS k_${k.alias}`),
+      ...SUM_MEASURES.map((m) => `toFloat64(${m.raw}) AS m_${m.name}`),
+      ...spec.digests.map((d) => `${rawDigestState(d)} AS d_${d}`),
+    ];
+    const groupBy = spec.keys.length === 0 ? '' : `\nGROUP BY ${spec.keys.map((k) => `k_${k.alias}`).join(', ')}`;
+    return `WITH ${RAW_ROW_VALUES.trim()}\nSELECT ${columns.join(',\n       ')}\nFROM ${table}\nWHERE ${where}${groupBy}`;
+  }
+  const columns = [
+    ...spec.keys.map((k) => {
+      const expression = dim && k.dim !== undefined ? k.dim.expression : k.rollup;
+      if (expression === null || (dim && k.dim !== undefined && k.dim.name !== '*' && k.dim.name !== spec.plan.dimension)) {
+        throw new Error(`group key ${k.alias} cannot be read from ${segment.table}`);
+      }
+      return `${expression} AS k_${k.alias}`;
+    }),
+    ...SUM_MEASURES.map((m) => `toFloat64(${m.name}) AS m_${m.name}`),
+    ...spec.digests.map((d) => `${DIGESTS[d].column} AS d_${d}`),
+  ];
+  return `SELECT ${columns.join(',\n       ')}\nFROM ${table}\nWHERE ${where}`;
+}
+
+export function buildStatsQuery(spec: StatsQuerySpec): BuiltQuery {
+  const params: SqlParams = { ...spec.params };
+  const segments = spec.plan.segments.map((segment, i) => segmentSql(spec, segment, i, params));
+  const outer = [
+    ...spec.keys.map((k) => `k_${k.alias}`),
+    ...SUM_MEASURES.map((m) => `sum(m_${m.name}) AS m_${m.name}`),
+    ...spec.digests.map((d) => `${mergeDigest(d, spec.quantiles).replace(DIGESTS[d].column, `d_${d}`)} AS q_${d}`),
+  ];
+  const parts = [`SELECT ${outer.join(',\n       ')}`, `FROM (\n${segments.join('\nUNION ALL\n')}\n)`];
+  if (spec.keys.length > 0) parts.push(`GROUP BY ${spec.keys.map((k) => `k_${k.alias}`).join(', ')}`);
+  if (spec.orderBy !== undefined) parts.push(`ORDER BY ${spec.orderBy}`);
+  if (spec.limit !== undefined) {
+    if (!Number.isInteger(spec.limit) || spec.limit < 1) throw new RangeError(`limit must be a positive integer, got ${spec.limit}`);
+    parts.push(`LIMIT ${spec.limit}`);
+  }
+  return { sql: parts.join('\n'), params };
+}

@@ -1,0 +1,387 @@
+/**
+ * The stats the API serves — summary, timeseries, top lists, geography, period comparison —
+ * each planned (rollup or raw), built as one or two parameterized statements and shaped for JSON.
+ */
+import { countryInfo } from '../../processor/enrich/geo.js';
+import { popOfCode } from '../../processor/enrich/pops.js';
+import { invalidParameter } from '../errors.js';
+import { DIMENSIONS, type Dimension, type DimensionName, type TopDimension } from '../query/dimensions.js';
+import { filterDimensions, rollupCanFilter } from '../query/filter-sql.js';
+import type { Filters } from '../query/filters.js';
+import { chooseInterval, INTERVALS, type IntervalName } from '../query/intervals.js';
+import type { DigestName } from '../query/measures.js';
+import { planQuery, type Plan, type TableName } from '../query/planner.js';
+import { buildStatsQuery, timeBucketKey, type GroupKey } from '../query/stats-query.js';
+import { percentilesOf, ratio, sumsOf, summaryOf, type StatsRow, type Summary } from '../query/summary-metrics.js';
+import type { StatsService } from './stats-service.js';
+
+export type PlanMode = 'auto' | 'raw';
+
+export interface PlanInfo {
+  readonly plan: 'rollup' | 'raw';
+  readonly tables: readonly TableName[];
+  readonly from: string;
+  readonly to: string;
+}
+
+export interface SummaryResponse extends PlanInfo, Summary {}
+
+export const TIMESERIES_METRICS = [
+  'requests',
+  'bytes',
+  'requestsPerSecond',
+  'bytesPerSecond',
+  'cacheHitRatio',
+  'edgeHitRatio',
+  'byteHitRatio',
+  'errorRate4xx',
+  'errorRate5xx',
+  'geoBlocked',
+  'ttfbMs',
+  'timeTakenMs',
+  'originLatencyMs',
+] as const;
+export type TimeseriesMetric = (typeof TIMESERIES_METRICS)[number];
+export const PERCENTILES = ['p50', 'p95', 'p99'] as const;
+export type PercentileName = (typeof PERCENTILES)[number];
+
+const LATENCY_DIGEST: Partial<Record<TimeseriesMetric, DigestName>> = { ttfbMs: 'ttfb', timeTakenMs: 'timeTaken', originLatencyMs: 'originFbl' };
+
+export interface TimeseriesRequest {
+  readonly metric: TimeseriesMetric;
+  readonly interval?: IntervalName;
+  readonly groupBy?: DimensionName;
+  /** Series kept when grouping; the rest are summed into "other". */
+  readonly top: number;
+  readonly percentile: PercentileName;
+}
+
+export interface TimeseriesResponse extends PlanInfo {
+  readonly metric: TimeseriesMetric;
+  readonly interval: IntervalName;
+  readonly intervalSeconds: number;
+  readonly groupBy: DimensionName | null;
+  readonly series: readonly { readonly key: string; readonly other: boolean; readonly points: readonly { t: string; value: number | null }[] }[];
+}
+
+export const TOP_ORDERS = ['requests', 'bytes', 'misses', 'errors'] as const;
+export type TopOrder = (typeof TOP_ORDERS)[number];
+
+export interface TopRow {
+  readonly value: string;
+  readonly requests: number;
+  readonly sampledRequests: number;
+  readonly bytes: number;
+  readonly hitRatio: number | null;
+  readonly errorRate: number | null;
+  readonly misses: number;
+}
+
+export interface TopResponse extends PlanInfo {
+  readonly dimension: TopDimension;
+  readonly orderBy: TopOrder;
+  /** Distinct values in range (logged records; not extrapolated). */
+  readonly distinctValues: number;
+  readonly rows: readonly TopRow[];
+}
+
+export interface GeoResponse extends PlanInfo {
+  readonly countries: readonly {
+    country: string;
+    name: string;
+    continent: string;
+    requests: number;
+    bytes: number;
+    hitRatio: number | null;
+    geoBlocked: number;
+    ttfbP95Ms: number | null;
+  }[];
+  readonly pops: readonly {
+    pop: string;
+    city: string;
+    country: string;
+    lat: number | null;
+    lon: number | null;
+    requests: number;
+    bytes: number;
+    hitRatio: number | null;
+    ttfbP95Ms: number | null;
+  }[];
+}
+
+export const COMPARE_PERIODS = { '1h': 3_600_000, '1d': 86_400_000, '7d': 7 * 86_400_000, '28d': 28 * 86_400_000 } as const;
+export type ComparePeriod = keyof typeof COMPARE_PERIODS;
+
+export interface Delta {
+  readonly absolute: number | null;
+  /** Change relative to the previous value; null when that was 0 or absent. */
+  readonly relative: number | null;
+}
+
+export interface CompareResponse {
+  readonly previousPeriod: ComparePeriod;
+  readonly current: SummaryResponse;
+  readonly previous: SummaryResponse;
+  readonly delta: Readonly<Record<string, Delta>>;
+}
+
+/** The one dim-rollup dimension filters and keys use ('all' for none); undefined when they need more. */
+function dimRollupDimension(filters: Filters, keys: readonly GroupKey[]): string | undefined {
+  const dims = filterDimensions(filters);
+  if (dims === undefined) return undefined;
+  for (const key of keys) {
+    if (key.alias === 't' || key.dim?.name === '*') continue;
+    if (key.dim === undefined) return undefined;
+    dims.push(key.dim.name);
+  }
+  const distinct = new Set(dims);
+  return distinct.size === 0 ? 'all' : distinct.size === 1 ? [...distinct][0] : undefined;
+}
+
+const ALL_DIGESTS: readonly DigestName[] = ['ttfb', 'timeTaken', 'originFbl'];
+const GEO_LIMIT = 300;
+
+function keyOf(alias: string, dimension: DimensionName): GroupKey {
+  const d: Dimension = DIMENSIONS[dimension];
+  if (d.dim === undefined) return { alias, rollup: d.rollup, raw: d.raw };
+  return { alias, rollup: d.rollup, raw: d.raw, dim: d.dim === 'column' ? { name: '*', expression: d.rollup ?? d.raw } : { name: dimension, expression: 'value' } };
+}
+
+
+
+export class StatsQueries {
+  constructor(private readonly service: StatsService) {}
+
+  #plan(filters: Filters, mode: PlanMode, keys: readonly GroupKey[], bucketMs?: number): Plan {
+    const rollupAllowed = mode === 'auto' && rollupCanFilter(filters) && keys.every((k) => k.rollup !== null);
+    const dimension = rollupAllowed ? dimRollupDimension(filters, keys) : undefined;
+    return planQuery({ fromMs: filters.fromMs, toMs: filters.toMs, rollupAllowed, bucketMs, dimension });
+  }
+
+  #info(plan: Plan, filters: Filters): PlanInfo {
+    return {
+      plan: plan.kind,
+      tables: [...new Set(plan.segments.map((s) => s.table))],
+      from: new Date(filters.fromMs).toISOString(),
+      to: new Date(filters.toMs).toISOString(),
+    };
+  }
+
+  async summary(filters: Filters, mode: PlanMode, signal?: AbortSignal): Promise<SummaryResponse> {
+    const plan = this.#plan(filters, mode, []);
+    const rows = await this.service.run(buildStatsQuery({ database: this.service.database, plan, filters, keys: [], digests: ALL_DIGESTS }), signal);
+    return { ...this.#info(plan, filters), ...summaryOf(rows[0], filters.toMs - filters.fromMs) };
+  }
+
+  async timeseries(filters: Filters, mode: PlanMode, request: TimeseriesRequest, signal?: AbortSignal): Promise<TimeseriesResponse> {
+    const interval = chooseInterval(filters.toMs - filters.fromMs, request.interval);
+    const seconds = INTERVALS[interval];
+    const digest = LATENCY_DIGEST[request.metric];
+    const keys: GroupKey[] = [timeBucketKey(seconds)];
+    let topValues: string[] = [];
+    if (request.groupBy !== undefined) {
+      const dimension = keyOf('g', request.groupBy);
+      const topPlan = this.#plan(filters, mode, [dimension]);
+      const top = await this.service.run(
+        buildStatsQuery({ database: this.service.database, plan: topPlan, filters, keys: [dimension], digests: [], orderBy: 'm_requests DESC, k_g', limit: request.top }),
+        signal,
+      );
+      topValues = top.map((r) => String(r.k_g));
+      // Values outside the top N are summed under '' with in_top = 0: the "other" series.
+      const kept = (e: string): string => `if(${e} IN {g_top:Array(String)}, ${e}, '')`;
+      const inTop = (e: string): string => `${e} IN {g_top:Array(String)}`;
+      const mapKey = (alias: string, f: (e: string) => string): GroupKey => ({
+        alias,
+        rollup: dimension.rollup === null ? null : f(dimension.rollup),
+        raw: f(dimension.raw),
+        ...(dimension.dim === undefined ? {} : { dim: { name: dimension.dim.name, expression: f(dimension.dim.expression) } }),
+      });
+      keys.push(mapKey('g', kept), mapKey('in_top', inTop));
+    }
+    const plan = this.#plan(filters, mode, keys, seconds * 1000);
+    const rows = await this.service.run(
+      buildStatsQuery({
+        database: this.service.database,
+        plan,
+        filters,
+        keys,
+        digests: digest === undefined ? [] : [digest],
+        params: { g_top: topValues },
+      }),
+      signal,
+    );
+
+    const bucketMs = seconds * 1000;
+    const firstBucket = Math.floor(filters.fromMs / bucketMs) * bucketMs;
+    const bucketStarts: number[] = [];
+    for (let t = firstBucket; t < filters.toMs; t += bucketMs) bucketStarts.push(t);
+    const seriesKeys: { key: string; other: boolean }[] =
+      request.groupBy === undefined ? [{ key: 'all', other: false }] : [...topValues.map((key) => ({ key, other: false })), { key: 'other', other: true }];
+    const byKey = new Map<string, Map<number, StatsRow>>();
+    for (const row of rows) {
+      const seriesKey = request.groupBy === undefined ? 'all' : Number(row.k_in_top) === 1 ? `v:${String(row.k_g)}` : 'other';
+      let points = byKey.get(seriesKey);
+      if (points === undefined) byKey.set(seriesKey, (points = new Map<number, StatsRow>()));
+      points.set(Number(row.k_t) * 1000, row);
+    }
+    const series = seriesKeys
+      .map(({ key, other }) => {
+        const points = byKey.get(request.groupBy === undefined || other ? key : `v:${key}`);
+        return {
+          key,
+          other,
+          points: bucketStarts.map((t) => {
+            const bucketRange = Math.min(t + bucketMs, filters.toMs) - Math.max(t, filters.fromMs);
+            return { t: new Date(t).toISOString(), value: metricValue(request.metric, request.percentile, points?.get(t), bucketRange) };
+          }),
+        };
+      })
+      // An empty "other" series says nothing.
+      .filter((s) => !s.other || byKey.has('other'));
+    return { ...this.#info(plan, filters), metric: request.metric, interval, intervalSeconds: seconds, groupBy: request.groupBy ?? null, series };
+  }
+
+  async top(filters: Filters, mode: PlanMode, dimension: TopDimension, orderBy: TopOrder, limit: number, signal?: AbortSignal): Promise<TopResponse> {
+    const key = keyOf('v', dimension === 'missedUris' ? 'uri' : dimension);
+    const order = dimension === 'missedUris' ? 'misses' : orderBy;
+    const orderSql = {
+      requests: 'm_requests DESC',
+      bytes: 'm_bytes DESC',
+      misses: 'm_misses DESC',
+      errors: '(m_status_4xx + m_status_5xx) DESC',
+    }[order];
+    const plan = this.#plan(filters, mode, [key]);
+    const built = buildStatsQuery({ database: this.service.database, plan, filters, keys: [key], digests: [], orderBy: `${orderSql}, k_v`, limit });
+    // The distinct count is computed over all groups, before LIMIT.
+    const sql = built.sql.replace(/^SELECT /, 'SELECT count() OVER () AS m_distinct, ');
+    const rows = await this.service.run({ sql, params: built.params }, signal);
+    return {
+      ...this.#info(plan, filters),
+      dimension,
+      orderBy: order,
+      distinctValues: Number(rows[0]?.m_distinct ?? 0),
+      rows: rows
+        .map((row) => {
+          const s = sumsOf(row);
+          return {
+            value: String(row.k_v),
+            requests: s.requests,
+            sampledRequests: s.sampled_requests,
+            bytes: s.bytes,
+            hitRatio: ratio(s.cacheable_hits, s.cacheable_requests),
+            errorRate: ratio(s.status_4xx + s.status_5xx, s.requests),
+            misses: s.misses,
+          };
+        })
+        .filter((row) => dimension !== 'missedUris' || row.misses > 0),
+    };
+  }
+
+  async geo(filters: Filters, mode: PlanMode, signal?: AbortSignal): Promise<GeoResponse> {
+    const countryKey = keyOf('v', 'country');
+    const popKey = keyOf('v', 'pop');
+    const query = (key: GroupKey) => {
+      const plan = this.#plan(filters, mode, [key]);
+      return this.service.run(
+        buildStatsQuery({ database: this.service.database, plan, filters, keys: [key], digests: ['ttfb'], orderBy: 'm_requests DESC, k_v', limit: GEO_LIMIT }),
+        signal,
+      );
+    };
+    const countryRows = await query(countryKey);
+    const popRows = await query(popKey);
+    const p95 = (row: StatsRow): number | null => percentilesOf(row, 'ttfb', sumsOf(row).ratio_requests > 0).p95;
+    return {
+      ...this.#info(this.#plan(filters, mode, [countryKey]), filters),
+      countries: countryRows.map((row) => {
+        const s = sumsOf(row);
+        const code = String(row.k_v);
+        const info = countryInfo(code);
+        return {
+          country: code,
+          name: info?.name ?? '',
+          continent: info?.continent ?? '',
+          requests: s.requests,
+          bytes: s.bytes,
+          hitRatio: ratio(s.cacheable_hits, s.cacheable_requests),
+          geoBlocked: s.geo_blocked,
+          ttfbP95Ms: p95(row),
+        };
+      }),
+      pops: popRows.map((row) => {
+        const s = sumsOf(row);
+        const code = String(row.k_v);
+        const pop = popOfCode(code);
+        return {
+          pop: code,
+          city: pop.city,
+          country: pop.country,
+          lat: pop.lat,
+          lon: pop.lon,
+          requests: s.requests,
+          bytes: s.bytes,
+          hitRatio: ratio(s.cacheable_hits, s.cacheable_requests),
+          ttfbP95Ms: p95(row),
+        };
+      }),
+    };
+  }
+
+  async compare(filters: Filters, mode: PlanMode, period: ComparePeriod, signal?: AbortSignal): Promise<CompareResponse> {
+    const shift = COMPARE_PERIODS[period];
+    if (filters.toMs - filters.fromMs > shift) {
+      throw invalidParameter('previous', `the range is longer than ${period}, so the periods would overlap; choose a longer period or a shorter range`);
+    }
+    const current = await this.summary(filters, mode, signal);
+    const previous = await this.summary({ ...filters, fromMs: filters.fromMs - shift, toMs: filters.toMs - shift }, mode, signal);
+    return { previousPeriod: period, current, previous, delta: deltas(current, previous) };
+  }
+}
+
+function metricValue(metric: TimeseriesMetric, percentile: PercentileName, row: StatsRow | undefined, rangeMs: number): number | null {
+  const s = sumsOf(row);
+  switch (metric) {
+    case 'requests':
+      return s.requests;
+    case 'bytes':
+      return s.bytes;
+    case 'requestsPerSecond':
+      return rangeMs > 0 ? s.requests / (rangeMs / 1000) : 0;
+    case 'bytesPerSecond':
+      return rangeMs > 0 ? s.bytes / (rangeMs / 1000) : 0;
+    case 'cacheHitRatio':
+      return ratio(s.cacheable_hits, s.cacheable_requests);
+    case 'edgeHitRatio':
+      return ratio(s.hits, s.ratio_requests);
+    case 'byteHitRatio':
+      return ratio(s.hit_bytes, s.ratio_bytes);
+    case 'errorRate4xx':
+      return ratio(s.status_4xx, s.requests);
+    case 'errorRate5xx':
+      return ratio(s.status_5xx, s.requests);
+    case 'geoBlocked':
+      return s.geo_blocked;
+    case 'ttfbMs':
+    case 'timeTakenMs':
+    case 'originLatencyMs': {
+      const digest = LATENCY_DIGEST[metric];
+      return digest === undefined ? null : percentilesOf(row, digest, s.ratio_requests > 0)[percentile];
+    }
+  }
+}
+
+const DELTA_METRICS = ['requests', 'bytes', 'cacheHitRatio', 'edgeHitRatio', 'byteHitRatio', 'errorRate4xx', 'errorRate5xx', 'geoBlocked', 'requestsPerSecond'] as const;
+const DELTA_PERCENTILES = ['ttfbMs', 'timeTakenMs', 'originLatencyMs'] as const;
+
+function delta(current: number | null, previous: number | null): Delta {
+  if (current === null || previous === null) return { absolute: null, relative: null };
+  return { absolute: current - previous, relative: previous === 0 ? null : (current - previous) / previous };
+}
+
+function deltas(current: Summary, previous: Summary): Record<string, Delta> {
+  const out: Record<string, Delta> = {};
+  for (const name of DELTA_METRICS) out[name] = delta(current[name], previous[name]);
+  for (const name of DELTA_PERCENTILES) {
+    for (const p of PERCENTILES) out[`${name}.${p}`] = delta(current[name][p], previous[name][p]);
+  }
+  return out;
+}

@@ -1,0 +1,264 @@
+/**
+ * `edgewatch process` in scale-out mode: Kafka → ClickHouse, as one member of a consumer group.
+ * Each batch (a range message, or a cut of a raw-lines topic) is parsed, enriched and inserted with
+ * the deduplication token of its source range; its dead letters go to ClickHouse and to the DLQ
+ * topic; only then is its offset committed. While ClickHouse refuses inserts, consumption pauses
+ * and nothing is committed; it resumes once inserts succeed again.
+ */
+import type { FastifyInstance } from 'fastify';
+import { healthStatus, type HealthReport } from '../api/health.js';
+import { DeadLetterCapture, DeadLetterTopic } from '../ingest/kafka/dead-letter-topic.js';
+import type { ConsumedMessage, KafkaPublisher } from '../ingest/kafka/kafka-client.js';
+import { createKafkajsClient } from '../ingest/kafka/kafkajs-client.js';
+import { KafkaSource } from '../ingest/kafka/kafka-source.js';
+import { ensureTopic } from '../ingest/kafka/topics.js';
+import { DEMO_DISTRIBUTIONS } from '../ingest/simulator/demo-distributions.js';
+import type { RawBatch } from '../processor/batch.js';
+import { BatchProcessor, type LogFormat } from '../processor/batch-processor.js';
+import { preloadGeoDatabase } from '../processor/enrich/geoip.js';
+import { layoutFromList } from '../processor/fields/layout.js';
+import { DistributionRegistry } from '../processor/registry/distribution-registry.js';
+import { LogConfigRegistry, layoutOfConfig } from '../processor/registry/log-config-registry.js';
+import { batchToken } from '../processor/storage/batch-token.js';
+import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
+import { createClickHouse, type ClickHouse } from '../processor/storage/clickhouse.js';
+import type { StoredDeadLetter } from '../processor/storage/row-encoder.js';
+import type { Config } from './config.js';
+import { buildHealthServer } from './health-server.js';
+import type { Logger } from './logger.js';
+import { requireKafkaBrokers, ScaleOutConfigError } from './scale-out-config.js';
+import { migrateSharedSchema } from './shared-schema.js';
+import { ensureStreamLogConfig } from './stream-log-config.js';
+
+export interface RunningProcessor {
+  readonly clickhouse: ClickHouse;
+  readonly processor: BatchProcessor;
+  readonly writer: ClickHouseWriter;
+  readonly source: KafkaSource;
+  readonly deadLetterTopic: DeadLetterTopic;
+  /** Base URL of the health endpoint. */
+  readonly url: string;
+  health(): HealthReport;
+  /** True while consumption is paused because ClickHouse refuses inserts. */
+  storagePaused(): boolean;
+  /** Resolves with the error when the Kafka consumer fails for good. */
+  readonly failed: Promise<Error>;
+  /** Finishes and commits the batches under way (until the shutdown deadline), leaves the group, closes clients. */
+  stop(): Promise<void>;
+}
+
+/** How often the writer's state is checked to pause or resume consumption. */
+const STORAGE_CHECK_MS = 500;
+const REGISTRY_REFRESH_MS = 5_000;
+
+export async function startProcessRole(config: Config, logger: Logger): Promise<RunningProcessor> {
+  const started = Date.now();
+  const brokers = requireKafkaBrokers(config, 'edgewatch process');
+  const { url: clickhouseUrl } = config.clickhouse;
+  if (clickhouseUrl === undefined) {
+    throw new ScaleOutConfigError(
+      'edgewatch process writes to a ClickHouse server that every processor shares: set EDGEWATCH_CLICKHOUSE_URL. ' +
+        'Embedded ClickHouse keeps its data directory to one process, so it cannot serve several processors.',
+    );
+  }
+  const { kafka } = config;
+  const lines = kafka.topicFormat === 'lines';
+  if (lines && config.logConfig.fields === undefined) {
+    throw new ScaleOutConfigError(
+      `topic ${kafka.topic} holds raw log lines (EDGEWATCH_KAFKA_TOPIC_FORMAT=lines): set EDGEWATCH_LOG_FIELDS to the real-time log ` +
+        `config's fields and EDGEWATCH_LOG_SAMPLING_RATE to its sampling rate`,
+    );
+  }
+  const log = (component: string) => logger.child({ component });
+  preloadGeoDatabase();
+
+  const clickhouse = createClickHouse({
+    mode: 'server',
+    url: clickhouseUrl,
+    username: config.clickhouse.username,
+    password: config.clickhouse.password,
+    database: config.clickhouse.database,
+    maxExecutionTimeS: config.clickhouse.maxExecutionTimeS,
+  });
+  const migrations = await migrateSharedSchema(clickhouse, config.clickhouse, log('storage'));
+  log('storage').info({ mode: clickhouse.mode, database: clickhouse.database, ...migrations }, 'ClickHouse ready');
+
+  const distributions = new DistributionRegistry(config.dataDir);
+  const logConfigs = new LogConfigRegistry(config.dataDir);
+  if (config.kinesis.local) {
+    distributions.addMissing(DEMO_DISTRIBUTIONS.map(({ id, domainName, aliases, comment }) => ({ id, domainName, aliases, comment: comment ?? '' })));
+  }
+  const linesFormat: LogFormat | null = lines
+    ? { layout: layoutFromList(config.logConfig.fields ?? ''), samplingRate: config.logConfig.samplingRate ?? 100 }
+    : null;
+  if (!lines) ensureStreamLogConfig(config, logConfigs);
+  const formatOf = (stream: string): LogFormat => {
+    if (linesFormat !== null) return linesFormat;
+    const logConfig = logConfigs.forStream(stream);
+    if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.file})`);
+    return { layout: layoutOfConfig(logConfig), samplingRate: logConfig.samplingRate };
+  };
+
+  const writer = new ClickHouseWriter(clickhouse, { maxInFlight: config.batch.maxInsertsInFlight, logger });
+  const capture = new DeadLetterCapture(writer);
+  const processor = new BatchProcessor({
+    sink: capture,
+    // Dead letters name the source the position belongs to: Kinesis for ranges, Kafka for lines.
+    sourceKind: lines ? 'kafka' : 'kinesis',
+    resolveDistribution: distributions.resolveDomain,
+    formatOf,
+  });
+
+  const client = createKafkajsClient({ brokers, clientId: `${kafka.clientId}-process`, logger });
+  const admin = await client.admin();
+  try {
+    await ensureTopic(admin, kafka, logger);
+    await ensureTopic(admin, { ...kafka, topic: kafka.deadLetterTopic }, logger);
+  } finally {
+    await admin.close();
+  }
+  const deadLetterPublisher: KafkaPublisher = client.publisher({ compression: kafka.compression });
+  const deadLetterTopic = new DeadLetterTopic(deadLetterPublisher, kafka.deadLetterTopic, kafka.maxMessageBytes);
+
+  const handler = async (batch: RawBatch): Promise<void> => {
+    const token = batchToken(batch.stream, batch.shardId, batch.firstSequence, batch.lastSequence);
+    capture.watch(token);
+    let letters: StoredDeadLetter[];
+    try {
+      await processor.handle(batch);
+    } finally {
+      letters = capture.take(token);
+    }
+    if (letters.length > 0) await deadLetterTopic.publish(letters);
+  };
+
+  const onUnreadable = async (message: ConsumedMessage, reason: string): Promise<void> => {
+    const letter: StoredDeadLetter = {
+      line: 1,
+      reason: `not an edgewatch range message: ${reason}`,
+      field: null,
+      input: message.value?.toString('utf8') ?? '',
+      source: 'kafka',
+      stream: message.topic,
+      shardId: String(message.partition),
+      sequenceNumber: message.offset,
+      receivedAtMs: Date.now(),
+    };
+    // Its position is the offset, which never changes for this message: a replay repeats the token.
+    const token = `${batchToken(message.topic, String(message.partition), message.offset, message.offset)}:unreadable`;
+    await writer.write({ token, rows: [], deadLetters: [letter] });
+    await deadLetterTopic.publish([letter]);
+  };
+
+  const source = new KafkaSource({
+    client,
+    topic: kafka.topic,
+    groupId: kafka.groupId,
+    format: kafka.topicFormat,
+    handler,
+    onUnreadable,
+    concurrentPartitions: kafka.concurrentPartitions,
+    maxMessageBytes: kafka.maxMessageBytes,
+    sessionTimeoutMs: kafka.sessionTimeoutMs,
+    lineBatches: { maxBatchRecords: config.batch.maxRecords, maxBatchBytes: config.batch.maxBytes, maxBatchAgeMs: config.batch.maxAgeMs },
+    logger,
+  });
+
+  // ClickHouse refusing inserts (the writer retries the batch under way): stop fetching more, resume once an insert succeeds.
+  let paused = false;
+  const storageLog = log('kafka-processor');
+  const watchStorage = setInterval(() => {
+    const stats = writer.stats();
+    const failing = stats.lastErrorAtMs !== null && stats.lastErrorAtMs > (stats.lastInsertAtMs ?? 0);
+    if (failing && !paused) {
+      paused = true;
+      source.pause();
+      storageLog.warn({ insertErrors: stats.insertErrors }, 'ClickHouse refuses inserts: consumption paused, nothing is committed until the batch under way is stored');
+    } else if (!failing && paused) {
+      paused = false;
+      source.resume();
+      storageLog.info({ insertErrors: stats.insertErrors }, 'ClickHouse accepts inserts again: consumption resumed');
+    }
+  }, STORAGE_CHECK_MS);
+  watchStorage.unref();
+  const refresh = setInterval(() => {
+    distributions.refresh();
+    logConfigs.refresh();
+  }, REGISTRY_REFRESH_MS);
+  refresh.unref();
+
+  let stopping = false;
+  const health = (): HealthReport => {
+    const writerStats = writer.stats();
+    const counts = processor.counts();
+    const partitions = source.status();
+    const uptimeS = Math.round((Date.now() - started) / 1000);
+    return {
+      status: healthStatus({
+        stopping,
+        uptimeS,
+        // A member may own no partition when the group has more members than partitions; that is healthy.
+        shardCount: Math.max(1, partitions.length),
+        lastInsertAtMs: writerStats.lastInsertAtMs,
+        lastInsertErrorAtMs: writerStats.lastErrorAtMs,
+      }),
+      uptimeS,
+      recordsIngested: counts.records,
+      deadLetters: counts.deadLetters,
+      lastInsertAt: writerStats.lastInsertAtMs === null ? null : new Date(writerStats.lastInsertAtMs).toISOString(),
+      insertErrors: writerStats.insertErrors,
+      unknownValues: Object.fromEntries([...processor.unknownValues()].map(([field, values]) => [field, Object.fromEntries(values)])),
+      shards: partitions.map((p) => ({
+        shardId: `${kafka.topic}/${p.partition}`,
+        millisBehindLatest: null,
+        lastSequence: p.committedOffset,
+        recordsRead: p.recordsRead,
+        finished: false,
+      })),
+    };
+  };
+  const app: FastifyInstance = buildHealthServer(health);
+
+  await source.start();
+  const url = await app.listen({ host: config.http.host, port: config.http.port });
+  log('kafka-processor').info({ brokers, topic: kafka.topic, groupId: kafka.groupId, format: kafka.topicFormat, url }, 'processing Kafka batches into ClickHouse');
+
+  const stop = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(watchStorage);
+    clearInterval(refresh);
+    const drained = source.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([
+      drained.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), config.shutdownDeadlineMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!inTime) {
+      storageLog.warn({ deadlineMs: config.shutdownDeadlineMs }, 'stop deadline passed; batches not yet stored are left uncommitted for the next member');
+      // Stopping the writer ends its retries, so the batches under way give up and the member can leave.
+      await writer.stop();
+      await drained;
+    }
+    await writer.stop();
+    await deadLetterPublisher.close();
+    await app.close();
+    await clickhouse.close();
+  };
+
+  return {
+    clickhouse,
+    processor,
+    writer,
+    source,
+    deadLetterTopic,
+    url,
+    health,
+    storagePaused: () => paused,
+    failed: source.failed(),
+    stop,
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * The API's response and parameter types, taken from the API's own modules (types only: nothing
+ * of the server is bundled), so a change of the contract fails the dashboard's type check.
+ */
+export type {
+  CompareResponse,
+  ComparePeriod,
+  GeoResponse,
+  PercentileName,
+  SummaryResponse,
+  TimeseriesMetric,
+  TimeseriesResponse,
+  TopOrder,
+  TopResponse,
+  TopRow,
+} from '../../../api/stats/stats-queries.js';
+export type { Definitions, MetricDefinition } from '../../../api/query/definitions.js';
+export type { DimensionName, TopDimension } from '../../../api/query/dimensions.js';
+export type { FilterName, Filters } from '../../../api/query/filters.js';
+export type { IntervalName } from '../../../api/query/intervals.js';
+export type { LiveRecord } from '../../../api/live/live-record.js';
+export type { SecondCounters } from '../../../api/live/live-counters.js';
+export type { Role } from '../../../api/auth/token-store.js';
+export type { ApiErrorCode } from '../../../api/errors.js';
+export type { WhoAmI } from '../../../api/whoami-route.js';
+export type { AlertView } from '../../../api/alerts/alert-view.js';
+export type { AlertRule, KindInfo, RuleKind } from '../../../api/alerts/alert-rules.js';

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { chooseInterval } from '../../api/query/intervals.js';
+import { planQuery } from '../../api/query/planner.js';
+
+const M = 60_000;
+const H = 3_600_000;
+const T = Date.UTC(2026, 10, 1);
+
+describe('planQuery', () => {
+  it('cuts a range into raw edges, minute and hour segments that tile it exactly', () => {
+    const plan = planQuery({ fromMs: T + 10 * M + 5_000, toMs: T + 5 * H + 3 * M + 1_000, rollupAllowed: true });
+    expect(plan.kind).toBe('rollup');
+    expect(plan.segments).toEqual([
+      { table: 'requests', fromMs: T + 10 * M + 5_000, toMs: T + 11 * M },
+      { table: 'requests_1m', fromMs: T + 11 * M, toMs: T + H },
+      { table: 'requests_1h', fromMs: T + H, toMs: T + 5 * H },
+      { table: 'requests_1m', fromMs: T + 5 * H, toMs: T + 5 * H + 3 * M },
+      { table: 'requests', fromMs: T + 5 * H + 3 * M, toMs: T + 5 * H + 3 * M + 1_000 },
+    ]);
+  });
+
+  it('uses only the hour rollup for an hour-aligned range', () => {
+    expect(planQuery({ fromMs: T, toMs: T + 30 * 24 * H, rollupAllowed: true }).segments).toEqual([{ table: 'requests_1h', fromMs: T, toMs: T + 30 * 24 * H }]);
+  });
+
+  it('keeps minute buckets off the hour rollup and second buckets off every rollup', () => {
+    expect(planQuery({ fromMs: T, toMs: T + 2 * H, rollupAllowed: true, bucketMs: 5 * M }).segments).toEqual([{ table: 'requests_1m', fromMs: T, toMs: T + 2 * H }]);
+    expect(planQuery({ fromMs: T, toMs: T + 2 * H, rollupAllowed: true, bucketMs: 10_000 }).kind).toBe('raw');
+  });
+
+  it('reads raw rows when filters need them or the range holds no whole minute', () => {
+    expect(planQuery({ fromMs: T, toMs: T + H, rollupAllowed: false })).toEqual({ kind: 'raw', segments: [{ table: 'requests', fromMs: T, toMs: T + H }] });
+    expect(planQuery({ fromMs: T + 1_000, toMs: T + M + 500, rollupAllowed: true }).kind).toBe('raw');
+  });
+});
+
+describe('chooseInterval', () => {
+  it('picks about 240 buckets and refuses too many', () => {
+    expect(chooseInterval(H, undefined)).toBe('1m');
+    expect(chooseInterval(15 * M, undefined)).toBe('5s');
+    expect(chooseInterval(24 * H, undefined)).toBe('15m');
+    expect(chooseInterval(30 * 24 * H, undefined)).toBe('3h');
+    expect(() => chooseInterval(30 * 24 * H, '1m')).toThrow(/interval/);
+  });
+});

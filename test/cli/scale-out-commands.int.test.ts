@@ -1,0 +1,73 @@
+/**
+ * `edgewatch ingest` and `edgewatch process` refuse an incomplete scale-out configuration before
+ * they touch anything: no Kafka brokers, or (for `process`) no ClickHouse server to share. No broker
+ * is needed for these checks.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../cli/config.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+function edgewatch(command: string, env: Record<string, string>) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatch-scale-out-cli-'));
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'bin/edgewatch.mjs'), command], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', EDGEWATCH_DATA_DIR: dataDir, PORT: '0', ...env },
+  });
+  const left = fs.readdirSync(dataDir);
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  return { ...result, left };
+}
+
+describe('scale-out commands', () => {
+  it('process without EDGEWATCH_CLICKHOUSE_URL says so and exits without an embedded store', () => {
+    // The broker address is never dialled: the check comes first.
+    const result = edgewatch('process', { EDGEWATCH_KAFKA_BROKERS: '127.0.0.1:1' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('EDGEWATCH_CLICKHOUSE_URL');
+    expect(result.left).not.toContain('clickhouse');
+  });
+
+  it('ingest and process without EDGEWATCH_KAFKA_BROKERS say so', () => {
+    for (const command of ['ingest', 'process']) {
+      const result = edgewatch(command, { EDGEWATCH_CLICKHOUSE_URL: 'http://127.0.0.1:1' });
+      expect(result.status, command).toBe(2);
+      expect(result.stderr).toContain('EDGEWATCH_KAFKA_BROKERS');
+      expect(result.stderr).toContain('edgewatch start');
+    }
+  });
+
+  it('process on a raw-lines topic needs the log config fields', () => {
+    const result = edgewatch('process', { EDGEWATCH_KAFKA_BROKERS: '127.0.0.1:1', EDGEWATCH_CLICKHOUSE_URL: 'http://127.0.0.1:1', EDGEWATCH_KAFKA_TOPIC_FORMAT: 'lines' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('EDGEWATCH_LOG_FIELDS');
+  });
+
+  it('reads the Kafka settings, with defaults, and names the variable of a bad one', () => {
+    const config = loadConfig({ EDGEWATCH_KAFKA_BROKERS: ' 10.0.0.1:9092, broker-2:9093 ' }, ROOT);
+    expect(config.kafka).toEqual({
+      brokers: ['10.0.0.1:9092', 'broker-2:9093'],
+      clientId: 'edgewatch',
+      topic: 'edgewatch.raw',
+      topicFormat: 'ranges',
+      partitions: 6,
+      replicationFactor: undefined,
+      deadLetterTopic: 'edgewatch.dead-letters',
+      groupId: 'edgewatch-processor',
+      maxMessageBytes: 8 * 1024 * 1024,
+      sessionTimeoutMs: 30_000,
+      concurrentPartitions: 2,
+      compression: 'none',
+    });
+    expect(loadConfig({}, ROOT).kafka.brokers).toBeUndefined();
+    expect(() => loadConfig({ EDGEWATCH_KAFKA_BROKERS: 'no-port' }, ROOT)).toThrow(/EDGEWATCH_KAFKA_BROKERS/);
+    expect(() => loadConfig({ EDGEWATCH_KAFKA_TOPIC: 'a topic' }, ROOT)).toThrow(/EDGEWATCH_KAFKA_TOPIC/);
+    expect(() => loadConfig({ EDGEWATCH_KAFKA_SESSION_TIMEOUT_MS: '1000' }, ROOT)).toThrow(/EDGEWATCH_KAFKA_SESSION_TIMEOUT_MS/);
+  });
+});

@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MIGRATIONS_DIR, runMigrations } from '../../processor/storage/migrations.js';
+import { insertRequestRows } from '../support/request-rows.js';
+import { DEFAULT_RETENTION, embedded, scalar, tempDataDir } from './storage-env.js';
+
+const dataDir = tempDataDir('rollup-upgrade');
+const oldMigrations = tempDataDir('migrations-011');
+afterAll(() => {
+  fs.rmSync(dataDir, { recursive: true, force: true });
+  fs.rmSync(oldMigrations, { recursive: true, force: true });
+});
+
+describe('upgrading the rollups (012)', () => {
+  it('rebuilds every rollup from the raw rows of a database made by 001–011', async () => {
+    for (const file of fs.readdirSync(DEFAULT_MIGRATIONS_DIR).filter((f) => /^0(0\d|1[01])_.*\.sql$/.test(f))) {
+      fs.copyFileSync(path.join(DEFAULT_MIGRATIONS_DIR, file), path.join(oldMigrations, file));
+    }
+    const ch = embedded(dataDir, 'upgrade');
+    await runMigrations(ch, { ...DEFAULT_RETENTION, dir: oldMigrations });
+    const minute = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+    const ts = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+    await insertRequestRows(ch, [
+      { timestamp: ts(minute), cache_class: 'hit', sc_bytes: 100, sampling_rate: 50 },
+      { timestamp: ts(minute + 1_000), cache_class: 'miss', sc_bytes: 300 },
+    ]);
+    expect(await scalar(ch, 'SELECT sum(sampled_requests) AS v FROM upgrade.requests_1m')).toBe(2);
+
+    const report = await runMigrations(ch, DEFAULT_RETENTION);
+    expect(report.applied[0]).toBe(12);
+    for (const table of ['requests_1m', 'requests_1h']) {
+      expect(await scalar(ch, `SELECT sum(requests) AS v FROM upgrade.${table}`)).toBe(3);
+      expect(await scalar(ch, `SELECT sum(hit_bytes) / sum(ratio_bytes) AS v FROM upgrade.${table}`)).toBeCloseTo(200 / 500, 12);
+    }
+    for (const table of ['requests_1m_dim', 'requests_1h_dim']) {
+      expect(await scalar(ch, `SELECT sum(requests) AS v FROM upgrade.${table} WHERE dimension = 'all'`)).toBe(3);
+      expect(await scalar(ch, `SELECT sum(requests) AS v FROM upgrade.${table} WHERE dimension = 'cacheStatus' AND value = 'hit'`)).toBe(2);
+    }
+    // New rows flow through the new views.
+    await insertRequestRows(ch, [{ timestamp: ts(minute + 2_000), cache_class: 'hit', sc_bytes: 100 }]);
+    expect(await scalar(ch, "SELECT sum(requests) AS v FROM upgrade.requests_1h_dim WHERE dimension = 'all'")).toBe(4);
+    await ch.close();
+  });
+});
