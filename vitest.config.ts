@@ -1,5 +1,9 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
+// The CLI silences the AWS SDK's Node.js 22 notice (bin/edgewatch.mjs); test processes and the
+// processes they start inherit this.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 // chdb binds one data directory per process, so every test file runs in its own process.
 export default defineConfig({
   test: {

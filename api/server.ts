@@ -88,6 +88,8 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     // The closing guard answers in the API's error shape instead.
     return503OnClosing: false,
+    // Every filter at its longest, percent-encoded, fits (Node's default is 16 KiB, which is less).
+    http: { maxHeaderSize: 64 * 1024 },
   });
   app.addSchema(errorResponseSchema);
 

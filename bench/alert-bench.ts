@@ -2,9 +2,9 @@
  * Alert detection delay in embedded mode, through the whole pipeline as `npm start` runs it: traffic
  * at the simulator's default rate (200 requests/s) written into the local Kinesis stream, and
  * geo-blocked bursts like the simulator's (8–30 % of the traffic, from one to three blocked
- * countries) at random times. For each burst: the time from its first blocked request being written
+ * countries, on one distribution: each demo distribution in turn), one after the other. For each burst: the time from its first blocked request being written
  * to the stream to the alert firing (the evaluator's transition), and to the webhook receiving it.
- * The built-in rule with its defaults (30 s window, 5 s pending, 20 sampled lines, 3 × a floor of
+ * The built-in rule with its defaults (30 s window, 3 s pending, 20 sampled lines, 3 × a floor of
  * 0.5/s) and the default evaluation interval (5 s); only its hold time is set to 0, so that one burst
  * resolves before the next.
  *
@@ -22,6 +22,7 @@ import { startPipeline } from '../cli/pipeline.js';
 import { streamLogConfig } from '../cli/stream-log-config.js';
 import { createKinesisClient } from '../ingest/kinesis/kinesis-client.js';
 import { KinesisRecordWriter } from '../ingest/kinesis/kinesis-writer.js';
+import { DEMO_DISTRIBUTIONS, type DemoDistribution } from '../ingest/simulator/demo-distributions.js';
 import { GEO_BLOCKED_COUNTRIES } from '../ingest/simulator/geography.js';
 import { layoutOf } from '../processor/fields/layout.js';
 import { TrafficScript } from '../test/alerts/alert-traffic.js';
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
   const traffic = new TrafficScript({ layout: layoutOf(streamLogConfig(config).fields) });
   const client = createKinesisClient({ region: config.kinesis.region, endpoint: pipeline.localKinesisEndpoint! });
   const sink = new KinesisRecordWriter({ client, streamName: config.kinesis.streamName });
-  let burst: { perSecond: number; countries: string[] } | null = null;
+  let burst: { perSecond: number; countries: string[]; target: DemoDistribution } | null = null;
   let firstBlockedAtMs: number | null = null;
   let owed = 0;
   let writing = Promise.resolve();
@@ -83,7 +84,7 @@ async function main(): Promise<void> {
         owed += current.perSecond / (1000 / TICK_MS);
         const count = Math.floor(owed);
         owed -= count;
-        lines.push(...traffic.geoBlocked(now, count, current.countries));
+        lines.push(...traffic.geoBlocked(now, count, current.countries, current.target));
       }
       await sink.putRecords(lines.map((l) => Buffer.from(l)));
       if (current !== null && firstBlockedAtMs === null) firstBlockedAtMs = Date.now();
@@ -103,7 +104,9 @@ async function main(): Promise<void> {
       const accepted = receiver.acceptedOf('alert.firing').length;
       firstBlockedAtMs = null;
       owed = 0;
-      burst = { perSecond: RATE * intensity, countries };
+      // Like the simulator's bursts, each targets one distribution (in turn here); baselines are per distribution.
+      const target = DEMO_DISTRIBUTIONS[i % DEMO_DISTRIBUTIONS.length]!;
+      burst = { perSecond: RATE * intensity, countries, target };
       const deadline = Date.now() + 60_000;
       let fired: number | null = null;
       while (Date.now() < deadline) {
@@ -122,9 +125,9 @@ async function main(): Promise<void> {
       const pendingAt = alerts.activeAlerts().find((a) => a.kind === 'geoBlockedSpike')?.pendingAtMs ?? fired;
       const behind = pipeline.health().shards.map((sh) => sh.millisBehindLatest ?? -1).join('/');
       process.stderr.write(
-        `burst ${i + 1}: ${Math.round(RATE * intensity)}/s from ${countries.join(',')}: pending after ${((pendingAt - started) / 1000).toFixed(1)} s, fired after ${((fired - started) / 1000).toFixed(1)} s (shards behind ${behind} ms; ${JSON.stringify(pipeline.live.tap.stats())})\n`,
+        `burst ${i + 1}: ${Math.round(RATE * intensity)}/s from ${countries.join(',')} to ${target.id}: pending after ${((pendingAt - started) / 1000).toFixed(1)} s, fired after ${((fired - started) / 1000).toFixed(1)} s (shards behind ${behind} ms; ${JSON.stringify(pipeline.live.tap.stats())})\n`,
       );
-      await sleep(5_000 + crypto.randomInt(10_000));
+      await sleep(5_000);
       burst = null;
       // Resolved once the burst has left the window; then a quiet spell before the next one.
       while (alerts.activeAlerts().some((a) => a.kind === 'geoBlockedSpike')) await sleep(500);

@@ -4,7 +4,7 @@
 // a response that does not match its schema is a finding.
 //
 //   EDGEWATCH_FUZZ_TOKEN=<bearer token> node scripts/schemathesis.mjs [--url http://127.0.0.1:8080]
-//       [--max-examples 15] [--seed 20240601] [--workers 1] [--install-only]
+//       [--max-examples 10] [--seed 20240601] [--workers 2] [--install-only]
 //
 // schemathesis is installed once, pinned, from PyPI into a virtual environment under
 // .cache/schemathesis/ (git-ignored). Checks and per-operation settings: scripts/schemathesis.toml.
@@ -46,7 +46,7 @@ function fail(code, message) {
 }
 
 function parseArgs(argv) {
-  const opts = { url: 'http://127.0.0.1:8080', maxExamples: '15', seed: '20240601', workers: '1', installOnly: false };
+  const opts = { url: 'http://127.0.0.1:8080', maxExamples: '10', seed: '20240601', workers: '2', installOnly: false };
   const valueOf = (i, name) => {
     const value = argv[i + 1];
     if (value === undefined || value.startsWith('--')) fail(EXIT.usage, `${name} needs a value`);

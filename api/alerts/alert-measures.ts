@@ -74,13 +74,14 @@ export interface CountryMeasures {
 /** Baselines are medians over minutes: a burst shorter than half the baseline leaves them alone. */
 export const BASELINE_CHUNK_MS = 60_000;
 
-/** The median of per-second rates of whole minutes (zeros included); null without any minute. */
+/**
+ * The lower median of whole minutes' counts (zeros included), per second; null without any minute.
+ * Lower: with two minutes collected, one of them a burst, the baseline is the other one.
+ */
 export function medianRate(perMinute: readonly number[]): number | null {
   if (perMinute.length === 0) return null;
   const sorted = [...perMinute].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return median / (BASELINE_CHUNK_MS / 1000);
+  return sorted[(sorted.length - 1) >> 1]! / (BASELINE_CHUNK_MS / 1000);
 }
 
 /** Everything a distribution's rules with one window and baseline read. */

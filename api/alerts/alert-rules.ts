@@ -153,8 +153,8 @@ export const RULE_LIMITS = {
 type Defaults = Omit<RuleSpec, 'distribution' | 'enabled' | 'perCountry'> & { readonly id: string };
 
 const DEFAULTS: readonly Defaults[] = [
-  // Short window and a pending time of one evaluation: a burst fires within seconds.
-  { id: 'default-geo-blocked-spike', name: 'Geo-blocked requests spike', kind: 'geoBlockedSpike', severity: 'warning', windowS: 30, baselineS: 900, forS: 5, holdS: 60, minSampled: 20, threshold: 3, floor: 0.5 },
+  // Short window and pending time (confirmed by an evaluation when it ends): a burst fires within seconds.
+  { id: 'default-geo-blocked-spike', name: 'Geo-blocked requests spike', kind: 'geoBlockedSpike', severity: 'warning', windowS: 30, baselineS: 900, forS: 3, holdS: 60, minSampled: 20, threshold: 3, floor: 0.5 },
   { id: 'default-5xx-rate', name: '5xx error rate', kind: 'errorRate5xx', severity: 'critical', windowS: 60, baselineS: 900, forS: 30, holdS: 120, minSampled: 20, threshold: 0.05, floor: 0 },
   { id: 'default-4xx-rate', name: '4xx error rate', kind: 'errorRate4xx', severity: 'warning', windowS: 60, baselineS: 900, forS: 60, holdS: 120, minSampled: 50, threshold: 0.2, floor: 0 },
   { id: 'default-cache-hit-ratio-drop', name: 'Cache hit ratio drop', kind: 'cacheHitRatioDrop', severity: 'warning', windowS: 120, baselineS: 1_800, forS: 120, holdS: 300, minSampled: 200, threshold: 0.2, floor: 0 },

@@ -1,5 +1,6 @@
 /**
- * Alerting as a pipeline stage: every `evalIntervalMs` it reads the measures of every distribution
+ * Alerting as a pipeline stage: every `evalIntervalMs` (and when a pending alert's time is up) it
+ * reads the measures of every distribution
  * from its source (in-process counters in embedded mode, rollups on a ClickHouse server), evaluates
  * the rules, moves alerts pending → firing → resolved, persists each transition and notifies the
  * webhooks. Rules and webhooks are kept in memory and written through to ClickHouse when changed.
@@ -66,6 +67,8 @@ export class AlertConfigError extends Error {
 }
 
 export const MAX_RULES = 500;
+/** Evaluations are at least this far apart. */
+const MIN_EVAL_DELAY_MS = 200;
 export const MAX_WEBHOOKS = 50;
 /** How far before the window a traffic drop's contributors are looked for. */
 const DROP_CONTEXT_MS = 300_000;
@@ -172,8 +175,23 @@ export class AlertService {
         this.#running = null;
         this.#schedule();
       });
-    }, this.#evalIntervalMs);
+    }, this.nextDelayMs(this.#now()));
     this.#timer.unref();
+  }
+
+  /**
+   * Time to the next evaluation: the interval, or sooner when a pending alert's `forS` ends before
+   * it, so that a short pending time is confirmed when it is over rather than at the next interval.
+   */
+  nextDelayMs(nowMs: number): number {
+    let delay = this.#evalIntervalMs;
+    for (const alert of this.#machine.active()) {
+      if (alert.state !== 'pending') continue;
+      const rule = this.#rules.find((r) => r.id === alert.ruleId);
+      if (rule === undefined) continue;
+      delay = Math.min(delay, alert.pendingAtMs + rule.forS * 1000 - nowMs);
+    }
+    return Math.max(MIN_EVAL_DELAY_MS, delay);
   }
 
   #evaluationFailed(err: unknown): void {

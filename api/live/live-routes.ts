@@ -124,8 +124,16 @@ export function liveRoutes(deps: LiveRouteDependencies): FastifyPluginAsync {
               description: STREAM_DESCRIPTION,
               content: {
                 'text/event-stream': {
+                  // One event of the stream (OpenAPI 3.0 describes an event stream by its events).
                   schema: {
-                    type: 'string',
+                    type: 'object',
+                    required: ['data'],
+                    properties: {
+                      event: { type: 'string', enum: ['ready', 'counters', 'record', 'closing'] },
+                      data: { type: 'string', description: 'JSON: ready info, LiveCounters, LiveRecord or { reason }.' },
+                      id: { type: 'string' },
+                      retry: { type: 'integer' },
+                    },
                     description: 'Events `ready`, `counters` (data: LiveCounters), `record` (data: LiveRecord), `closing`.',
                   },
                 },

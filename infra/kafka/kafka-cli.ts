@@ -26,6 +26,14 @@ function portOf(value: string | undefined, name: string): number | undefined {
   return port;
 }
 
+/** `host:port` of the broker that last ran in `dir`, when it answers. */
+async function runningBroker(dir: string): Promise<string | null> {
+  const files = brokerFiles(dir);
+  if (!fs.existsSync(files.ports)) return null;
+  const { host, port } = JSON.parse(fs.readFileSync(files.ports, 'utf8')) as { host: string; port: number };
+  return (await probeKafka(host, port)) ? `${host}:${port}` : null;
+}
+
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
@@ -47,6 +55,12 @@ async function main(): Promise<number> {
   const log = (message: string): void => void process.stderr.write(`kafka: ${message}\n`);
   switch (command) {
     case 'start': {
+      const running = await runningBroker(dir);
+      if (running !== null) {
+        log(`a broker already serves ${running} from ${dir}`);
+        process.stdout.write(`EDGEWATCH_KAFKA_BROKERS=${running}\n`);
+        return 0;
+      }
       const port = portOf(values.port, 'port');
       const controllerPort = portOf(values['controller-port'], 'controller-port');
       const broker = await startKafkaBroker({
@@ -65,15 +79,9 @@ async function main(): Promise<number> {
       return 0;
     }
     case 'status': {
-      const files = brokerFiles(dir);
-      if (!fs.existsSync(files.ports)) {
-        log(`no broker has run in ${dir}`);
-        return 1;
-      }
-      const { host, port } = JSON.parse(fs.readFileSync(files.ports, 'utf8')) as { host: string; port: number };
-      const up = await probeKafka(host, port);
-      log(up ? `broker serves ${host}:${port}` : `no broker answers on ${host}:${port}`);
-      return up ? 0 : 1;
+      const running = await runningBroker(dir);
+      log(running !== null ? `broker serves ${running}` : `no broker of ${dir} answers`);
+      return running !== null ? 0 : 1;
     }
     default:
       process.stderr.write(`unknown command ${command}\n\n${HELP}\n`);

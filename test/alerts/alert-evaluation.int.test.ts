@@ -140,6 +140,21 @@ describe('alert evaluation (embedded, in-process counters)', () => {
     await h.service.stop();
   });
 
+  it('confirms a pending alert when its pending time is over, not at the next interval', async () => {
+    const h = await harness();
+    expect(h.service.nextDelayMs(h.rig.clock.nowMs)).toBe(5_000);
+    await h.run(60, (now) => h.traffic.normal(now, 20));
+    while (!h.transitions.some((t) => t.to === 'pending')) await h.run(1, (now) => [...h.traffic.normal(now, 20), ...h.traffic.geoBlocked(now, 20, ['CN'])]);
+    const pending = h.transitions.find((t) => t.to === 'pending')!.alert;
+    // The default geo-blocked rule is pending for 3 s: the next evaluation comes then.
+    expect(h.service.nextDelayMs(pending.pendingAtMs)).toBe(3_000);
+    h.rig.feed(h.traffic.geoBlocked(h.rig.clock.nowMs, 20, ['CN']));
+    h.rig.clock.nowMs = pending.pendingAtMs + 3_000;
+    expect((await h.service.evaluate()).map((t) => t.to)).toEqual(['firing']);
+    expect(h.service.nextDelayMs(h.rig.clock.nowMs)).toBe(5_000);
+    await h.service.stop();
+  });
+
   it('normal diurnal change fires nothing', async () => {
     const h = await harness();
     // The morning ramp, compressed: traffic triples over an hour, with the simulator's normal mix of
