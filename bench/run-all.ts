@@ -12,6 +12,10 @@
  *   avg_line_bytes, peak_rss_mb
  *   kafka_e2e_records_per_s{processors=1|2}  ranges published to a real Kafka broker, stored by one or two
  *                                          `edgewatch process` processes (kafka-bench.ts; skipped without Java)
+ *   alert_delay_p50_s, alert_delay_p95_s   from the first blocked request of a geo-blocked burst written to
+ *                                          the stream to the alert firing, over BENCH_ALERT_BURSTS bursts
+ *                                          (default 6) through the whole embedded pipeline (alert-bench.ts;
+ *                                          about 7 minutes; BENCH_ALERTS=0 leaves it out)
  *
  * BENCH_RECORDS sets the number of lines (default 200000), BENCH_BATCH the records per batch and insert
  * (default 20000; larger batches spread the fixed cost of an insert over more rows).
@@ -158,7 +162,11 @@ await main();
 // Scale-out through Kafka (kafka-bench.ts): kafka_e2e_records_per_s with one and two processor processes.
 await runKafkaBench();
 
-// In its own process: embedded ClickHouse binds one data directory per process.
+// In their own processes: embedded ClickHouse binds one data directory per process.
+if (!['0', 'false', 'no'].includes((process.env.BENCH_ALERTS ?? '').toLowerCase())) {
+  const alertBench = spawnSync(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'run-ts.mjs'), path.join(import.meta.dirname, 'alert-bench.ts')], { stdio: 'inherit' });
+  if (alertBench.status !== 0) process.exitCode = alertBench.status ?? 1;
+}
 if (['1', 'true', 'yes'].includes((process.env.BENCH_QUERY ?? '').toLowerCase())) {
   const queryBench = spawnSync(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'run-ts.mjs'), path.join(import.meta.dirname, 'query-bench.ts')], { stdio: 'inherit' });
   if (queryBench.status !== 0) process.exitCode = queryBench.status ?? 1;

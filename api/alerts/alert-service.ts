@@ -104,6 +104,8 @@ export class AlertService {
   #evaluatedAtMs: number | null = null;
   #lastError: string | null = null;
   #lastErrorLogMs = 0;
+  /** Transitions a failed write left unsaved (or unnotified): written again first next time. */
+  #unsaved: Transition[] = [];
 
   constructor(options: AlertServiceOptions) {
     this.#store = options.store;
@@ -209,7 +211,7 @@ export class AlertService {
     const enabled = this.#rules.filter((r) => r.enabled);
     const spans = uniqueSpans(enabled);
     const snapshot = spans.length === 0 ? { distributions: new Map(), notes: [] } : await this.#source.read(nowMs, spans, { countries: enabled.some((r) => r.perCountry) });
-    const candidates = this.#candidates(snapshot, nowMs);
+    const candidates = this.#candidates(snapshot);
     const byKey = new Map(candidates.map((c) => [c.key, c]));
     const transitions = this.#machine.step(nowMs, candidates);
     const withContext: Transition[] = [];
@@ -223,7 +225,15 @@ export class AlertService {
       this.#machine.setContext(t.alert.id, context);
       withContext.push({ ...t, alert: { ...t.alert, context } });
     }
-    await this.#persist(withContext);
+    const toSave = [...this.#unsaved, ...withContext];
+    try {
+      await this.#persist(toSave);
+      this.#unsaved = [];
+    } catch (err) {
+      // Writing again is safe: deliveries that exist are not created twice, and alert rows are versions.
+      this.#unsaved = toSave;
+      throw err;
+    }
     this.#evaluatedAtMs = nowMs;
     this.#lastError = null;
     for (const t of withContext) {
@@ -243,14 +253,14 @@ export class AlertService {
     await this.#store.saveAlerts(transitions.filter((t) => t.from !== null).map((t) => t.alert));
   }
 
-  #candidates(snapshot: SourceSnapshot, nowMs: number): Candidate[] {
+  #candidates(snapshot: SourceSnapshot): Candidate[] {
     const active = this.#machine.activeScopes();
     const distributions = new Set<string>([...snapshot.distributions.keys(), ...active.map((a) => a.distribution)]);
     const candidates: Candidate[] = [];
     for (const distribution of distributions) {
       const bySpan = snapshot.distributions.get(distribution);
       for (const rule of rulesFor(distribution, this.#rules)) {
-        const m = bySpan?.get(spanKey(spanOf(rule))) ?? emptyMeasures(Math.min(rule.windowS * 1000, nowMs));
+        const m = bySpan?.get(spanKey(spanOf(rule))) ?? emptyMeasures(rule.windowS * 1000);
         if (!rule.perCountry) {
           candidates.push({ key: alertKey(rule.id, distribution, ''), rule, distribution, country: '', observation: observe(rule, m) });
           continue;

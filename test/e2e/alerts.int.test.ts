@@ -32,26 +32,30 @@ const SECRET = `alerts-e2e-secret-${crypto.randomBytes(12).toString('hex')}`;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Writes lines into the pipeline's local Kinesis every 250 ms: background traffic plus whatever is asked for. */
+/** Writes lines into the pipeline's local Kinesis every 250 ms: background traffic plus a burst when asked. */
 class TrafficWriter {
   readonly #traffic: TrafficScript;
   #pipeline: RunningPipeline;
+  #client: ReturnType<typeof createKinesisClient> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #writing: Promise<void> = Promise.resolve();
   /** Geo-blocked lines a second, from these countries. */
   burst: { perSecond: number; countries: string[] } | null = null;
   firstBurstWrittenAtMs: number | null = null;
-  linesWritten = 0;
 
   constructor(pipeline: RunningPipeline) {
     this.#pipeline = pipeline;
     this.#traffic = new TrafficScript({ layout: layoutOf(streamLogConfig(pipeline.config).fields) });
   }
 
+  #sink(): KinesisRecordWriter {
+    this.#client ??= createKinesisClient({ region: this.#pipeline.config.kinesis.region, endpoint: this.#pipeline.localKinesisEndpoint! });
+    return new KinesisRecordWriter({ client: this.#client, streamName: this.#pipeline.config.kinesis.streamName });
+  }
+
   start(pipeline: RunningPipeline = this.#pipeline): void {
     this.#pipeline = pipeline;
-    const client = createKinesisClient({ region: pipeline.config.kinesis.region, endpoint: pipeline.localKinesisEndpoint! });
-    const sink = new KinesisRecordWriter({ client, streamName: pipeline.config.kinesis.streamName });
+    const sink = this.#sink();
     this.#timer = setInterval(() => {
       this.#writing = this.#writing.then(async () => {
         const now = Date.now();
@@ -59,27 +63,23 @@ class TrafficWriter {
         const burst = this.burst;
         if (burst !== null) lines.push(...this.#traffic.geoBlocked(now, Math.round(burst.perSecond / 4), burst.countries));
         await sink.putRecords(lines.map((l) => Buffer.from(l)));
-        this.linesWritten += lines.length;
         if (burst !== null) this.firstBurstWrittenAtMs ??= Date.now();
       });
     }, 250);
-    this.stopClient = () => client.destroy();
   }
-
-  stopClient: () => void = () => undefined;
 
   /** Writes a few geo-blocked lines once. */
   async once(count: number, countries: string[]): Promise<void> {
-    const client = createKinesisClient({ region: this.#pipeline.config.kinesis.region, endpoint: this.#pipeline.localKinesisEndpoint! });
-    await new KinesisRecordWriter({ client, streamName: this.#pipeline.config.kinesis.streamName }).putRecords(this.#traffic.geoBlocked(Date.now(), count, countries).map((l) => Buffer.from(l)));
-    client.destroy();
+    await this.#sink().putRecords(this.#traffic.geoBlocked(Date.now(), count, countries).map((l) => Buffer.from(l)));
   }
 
+  /** Stops writing (the local Kinesis goes away with its pipeline). */
   async pause(): Promise<void> {
     if (this.#timer !== null) clearInterval(this.#timer);
     this.#timer = null;
     await this.#writing;
-    this.stopClient();
+    this.#client?.destroy();
+    this.#client = null;
   }
 }
 
