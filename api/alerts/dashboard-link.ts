@@ -3,21 +3,22 @@
  * state in the URL fragment (`#/live?distribution=…&country=…`, filter names as the stats routes take
  * them), so a link opens the view as the alert saw it.
  */
+import { EDGE_FUNCTION_ERROR_TYPES } from './alert-measures.js';
 import type { RuleKind } from './alert-rules.js';
 
 /** Filters (stats route names) that narrow the live view to what each kind is about. */
 const KIND_FILTERS: Readonly<Record<RuleKind, Readonly<Record<string, string>>>> = {
-  geoBlockedSpike: { cacheStatus: 'error', statusClass: '4xx' },
+  geoBlockedSpike: { detailedResult: 'ClientGeoBlocked' },
   errorRate5xx: { statusClass: '5xx' },
   errorRate4xx: { statusClass: '4xx' },
   cacheHitRatioDrop: { cacheStatus: 'miss' },
   originLatencyP95: {},
-  edgeFunctionErrors: { cacheStatus: 'error', statusClass: '5xx' },
+  edgeFunctionErrors: { detailedResult: EDGE_FUNCTION_ERROR_TYPES.join(',') },
   trafficDrop: {},
 };
 
 /** The dashboard's order of filter parameters (dashboard/src/state/filter-catalog.ts). */
-const ORDER = ['distribution', 'country', 'pop', 'cacheStatus', 'statusClass'];
+const ORDER = ['distribution', 'country', 'pop', 'cacheStatus', 'statusClass', 'detailedResult'];
 
 export interface LinkTarget {
   readonly kind: RuleKind;

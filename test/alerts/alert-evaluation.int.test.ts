@@ -91,7 +91,7 @@ describe('alert evaluation (embedded, in-process counters)', () => {
       windowS: 30,
       baselineS: 900,
       source: 'live',
-      link: `/#/live?distribution=${WEB.id}&country=CN%2CRU&cacheStatus=error&statusClass=4xx`,
+      link: `/#/live?distribution=${WEB.id}&country=CN%2CRU&detailedResult=ClientGeoBlocked`,
     });
     expect(fired.context!.top.pops.length).toBeGreaterThan(0);
     expect(fired.context!.top.paths.length).toBeGreaterThan(0);

@@ -96,7 +96,7 @@ describe('GET /api/v1/alerts', () => {
       endedAt: null,
       // A minute after the start there is no baseline yet: the floor stood in for it.
       baseline: null,
-      link: `/#/live?distribution=${WEB.id}&country=CN&cacheStatus=error&statusClass=4xx`,
+      link: `/#/live?distribution=${WEB.id}&country=CN&detailedResult=ClientGeoBlocked`,
     });
     expect(Date.parse(alert.firedAt!)).toBeGreaterThanOrEqual(Date.parse(alert.startedAt));
     expect(alert.value).toBeGreaterThanOrEqual(alert.threshold);

@@ -158,7 +158,10 @@ describe('alert state machine', () => {
 describe('dashboard links', () => {
   it('open the live view filtered to the alert, in the dashboard URL format', () => {
     expect(dashboardLink({ kind: 'geoBlockedSpike', distribution: 'E3KX9T2WQ7ZP5N', countries: ['CN', 'RU', '<x>'] })).toBe(
-      '/#/live?distribution=E3KX9T2WQ7ZP5N&country=CN%2CRU&cacheStatus=error&statusClass=4xx',
+      '/#/live?distribution=E3KX9T2WQ7ZP5N&country=CN%2CRU&detailedResult=ClientGeoBlocked',
+    );
+    expect(dashboardLink({ kind: 'edgeFunctionErrors', distribution: 'E1' })).toBe(
+      '/#/live?distribution=E1&detailedResult=LambdaExecutionError%2CFunctionExecutionError%2CFunctionThrottledError',
     );
     expect(dashboardLink({ kind: 'trafficDrop', distribution: '' })).toBe('/#/live');
   });

@@ -112,7 +112,7 @@ describe('webhook notifications', () => {
     expect(event.type).toBe('alert.firing');
     expect(event.alert).toMatchObject({ kind: 'geoBlockedSpike', state: 'firing', distribution: WEB.id, metric: 'geoBlockedPerSecond' });
     expect(event.alert.context?.top.countries.map((c) => c.value)).toEqual(['CN', 'RU']);
-    expect(event.alert.link).toBe(`https://edgewatch.example.net/#/live?distribution=${WEB.id}&country=CN%2CRU&cacheStatus=error&statusClass=4xx`);
+    expect(event.alert.link).toBe(`https://edgewatch.example.net/#/live?distribution=${WEB.id}&country=CN%2CRU&detailedResult=ClientGeoBlocked`);
     expect(event.alert.message).toMatch(/Geo-blocked requests spike on E3KX9T2WQ7ZP5N: .* requests\/s, threshold .*top countries CN \d+ %, RU \d+ %/);
 
     const firingLog = await eventually(() => first.service.listDeliveries({ limit: 10 }), (log) => log[0]?.status === 'delivered');

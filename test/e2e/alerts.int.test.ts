@@ -148,7 +148,7 @@ describe('alerts end to end', () => {
     expect(delayS).toBeLessThan(15);
     expect(firing.alert).toMatchObject({ kind: 'geoBlockedSpike', state: 'firing', distribution: WEB.id });
     expect(firing.alert.context?.top.countries.map((c) => c.value)).toEqual(['CN', 'RU']);
-    expect(firing.alert.link).toBe(`https://edgewatch.example.net/#/live?distribution=${WEB.id}&country=CN%2CRU&cacheStatus=error&statusClass=4xx`);
+    expect(firing.alert.link).toBe(`https://edgewatch.example.net/#/live?distribution=${WEB.id}&country=CN%2CRU&detailedResult=ClientGeoBlocked`);
     expect(receiver.requests.map((r) => r.status)).toEqual([500, 200]);
     for (const r of receiver.requests) expect(WebhookReceiver.signedWith(r, SECRET)).toBe(true);
 
