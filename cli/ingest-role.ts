@@ -16,13 +16,10 @@ import { KafkaRangePublisher, rangeLimitsFor } from '../ingest/kafka/range-publi
 import { ensureTopic } from '../ingest/kafka/topics.js';
 import { createKinesisClient } from '../ingest/kinesis/kinesis-client.js';
 import { KinesisSource } from '../ingest/kinesis/kinesis-source.js';
-import { KinesisRecordWriter } from '../ingest/kinesis/kinesis-writer.js';
 import { startLocalKinesis, type LocalKinesis } from '../ingest/kinesis/local-kinesis.js';
-import { DEMO_DISTRIBUTIONS } from '../ingest/simulator/demo-distributions.js';
-import { EdgeSimulator } from '../ingest/simulator/edge-simulator.js';
-import { createTrafficGenerator } from '../ingest/simulator/traffic-model.js';
-import { LogConfigRegistry, layoutOfConfig } from '../processor/registry/log-config-registry.js';
+import { LogConfigRegistry } from '../processor/registry/log-config-registry.js';
 import type { Config } from './config.js';
+import { createEdgeSimulator } from './edge-simulator.js';
 import { buildHealthServer } from './health-server.js';
 import type { Logger } from './logger.js';
 import { requireKafkaBrokers } from './scale-out-config.js';
@@ -89,17 +86,10 @@ export async function startIngestRole(config: Config, logger: Logger, hooks: Ing
     logger,
   });
 
-  let simulator: EdgeSimulator | null = null;
-  if (config.simulator.enabled) {
-    // The simulator writes the stream's layout, which the processors read from the log config.
-    const logConfig = ensureStreamLogConfig(config, logConfigs);
-    simulator = new EdgeSimulator({
-      sink: new KinesisRecordWriter({ client: kinesis, streamName: config.kinesis.streamName }),
-      generator: createTrafficGenerator({ seed: started, distributions: DEMO_DISTRIBUTIONS, layout: layoutOfConfig(logConfig), startMs: started }),
-      ratePerSecond: config.simulator.ratePerSecond,
-      logger,
-    });
-  }
+  // The simulator writes the stream's layout, which the processors read from the log config.
+  const simulator = config.simulator.enabled
+    ? createEdgeSimulator(config, kinesis, ensureStreamLogConfig(config, logConfigs), started, logger)
+    : null;
 
   let stopping = false;
   const health = (): HealthReport => {

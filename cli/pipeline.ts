@@ -27,12 +27,10 @@ import type { CheckpointStore } from '../ingest/checkpoints/checkpoint-store.js'
 import { FileCheckpointStore } from '../ingest/checkpoints/file-checkpoint-store.js';
 import { createKinesisClient } from '../ingest/kinesis/kinesis-client.js';
 import { KinesisSource } from '../ingest/kinesis/kinesis-source.js';
-import { KinesisRecordWriter } from '../ingest/kinesis/kinesis-writer.js';
 import { startLocalKinesis, type LocalKinesis } from '../ingest/kinesis/local-kinesis.js';
 import { DASHBOARD_DIST } from '../dashboard/build/dashboard-paths.js';
 import { DEMO_DISTRIBUTIONS } from '../ingest/simulator/demo-distributions.js';
-import { EdgeSimulator } from '../ingest/simulator/edge-simulator.js';
-import { createTrafficGenerator } from '../ingest/simulator/traffic-model.js';
+import type { EdgeSimulator } from '../ingest/simulator/edge-simulator.js';
 import { BatchProcessor } from '../processor/batch-processor.js';
 import { preloadGeoDatabase } from '../processor/enrich/geoip.js';
 import { DistributionRegistry } from '../processor/registry/distribution-registry.js';
@@ -41,6 +39,7 @@ import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
 import { createClickHouse, type ClickHouse } from '../processor/storage/clickhouse.js';
 import { runMigrations } from '../processor/storage/migrations.js';
 import { ConfigError, type Config } from './config.js';
+import { createEdgeSimulator } from './edge-simulator.js';
 import { ensureStreamLogConfig } from './stream-log-config.js';
 import type { Logger } from './logger.js';
 
@@ -164,15 +163,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     onRecords: liveTap.tap,
   });
 
-  let simulator: EdgeSimulator | null = null;
-  if (config.simulator.enabled) {
-    simulator = new EdgeSimulator({
-      sink: new KinesisRecordWriter({ client: kinesis, streamName: config.kinesis.streamName }),
-      generator: createTrafficGenerator({ seed: started, distributions: DEMO_DISTRIBUTIONS, layout: layoutOfConfig(logConfig), startMs: started }),
-      ratePerSecond: config.simulator.ratePerSecond,
-      logger,
-    });
-  }
+  const simulator = createEdgeSimulator(config, kinesis, logConfig, started, logger);
 
   let stopping = false;
   const health = (): HealthReport => {
