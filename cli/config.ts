@@ -28,6 +28,8 @@ const ConfigSchema = z
         rawTtlDays: positiveInt,
         minuteTtlDays: positiveInt,
         hourTtlDays: positiveInt,
+        cluster: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier (a cluster of remote_servers)').optional(),
+        clusterInsert: z.enum(['distributed', 'local']),
       })
       .strict(),
     kinesis: z
@@ -123,6 +125,8 @@ const ENV_NAMES: Record<string, string> = {
   'clickhouse.rawTtlDays': 'EDGEWATCH_RAW_TTL_DAYS',
   'clickhouse.minuteTtlDays': 'EDGEWATCH_MINUTE_ROLLUP_TTL_DAYS',
   'clickhouse.hourTtlDays': 'EDGEWATCH_HOUR_ROLLUP_TTL_DAYS',
+  'clickhouse.cluster': 'EDGEWATCH_CLICKHOUSE_CLUSTER',
+  'clickhouse.clusterInsert': 'EDGEWATCH_CLICKHOUSE_CLUSTER_INSERT',
   'kinesis.streamName': 'EDGEWATCH_KINESIS_STREAM',
   'kinesis.region': 'AWS_REGION',
   'kinesis.endpoint': 'EDGEWATCH_KINESIS_ENDPOINT',
@@ -241,6 +245,8 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, cwd = pr
       rawTtlDays: env.EDGEWATCH_RAW_TTL_DAYS ?? 30,
       minuteTtlDays: env.EDGEWATCH_MINUTE_ROLLUP_TTL_DAYS ?? 30,
       hourTtlDays: env.EDGEWATCH_HOUR_ROLLUP_TTL_DAYS ?? 400,
+      cluster: blankToUndefined(env.EDGEWATCH_CLICKHOUSE_CLUSTER),
+      clusterInsert: env.EDGEWATCH_CLICKHOUSE_CLUSTER_INSERT ?? 'distributed',
     },
     kinesis: {
       streamName: env.EDGEWATCH_KINESIS_STREAM ?? 'edgewatch-local',
@@ -300,6 +306,9 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, cwd = pr
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${envNameOf(issue.path)}: ${issue.message}`),
     );
+  }
+  if (parsed.data.clickhouse.cluster !== undefined && parsed.data.clickhouse.url === undefined) {
+    throw new ConfigError(['EDGEWATCH_CLICKHOUSE_CLUSTER: needs a ClickHouse server (EDGEWATCH_CLICKHOUSE_URL); embedded ClickHouse is a single node']);
   }
   return deepFreeze(parsed.data);
 }

@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   replay: { summary: 'write CloudFront log lines from stdin into the configured Kinesis stream', load: () => import('./commands/replay.js') },
   ingest: { summary: 'scale-out: read Kinesis and publish ranges to Kafka', load: () => import('./commands/ingest.js') },
   process: { summary: 'scale-out: consume Kafka as a group member and store into ClickHouse', load: () => import('./commands/process.js') },
+  schema: { summary: 'print the ClickHouse DDL the migrations run (single node or ON CLUSTER)', load: () => import('./commands/schema.js') },
 };
 
 function usage(): string {

@@ -115,7 +115,11 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
 
   const wrap = hooks.wrapCheckpoints ?? ((store: CheckpointStore) => store);
   // The writer, the source and the simulator name themselves in their log lines.
-  const writer = new ClickHouseWriter(clickhouse, { maxInFlight: config.batch.maxInsertsInFlight, logger });
+  const writer = new ClickHouseWriter(clickhouse, {
+    maxInFlight: config.batch.maxInsertsInFlight,
+    logger,
+    ...(config.clickhouse.cluster === undefined ? {} : { clusterInsert: config.clickhouse.clusterInsert }),
+  });
   const formatOf = (stream: string) => {
     const logConfig = logConfigs.forStream(stream);
     if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.file})`);

@@ -99,7 +99,11 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
     return { layout: layoutOfConfig(logConfig), samplingRate: logConfig.samplingRate };
   };
 
-  const writer = new ClickHouseWriter(clickhouse, { maxInFlight: config.batch.maxInsertsInFlight, logger });
+  const writer = new ClickHouseWriter(clickhouse, {
+    maxInFlight: config.batch.maxInsertsInFlight,
+    logger,
+    ...(config.clickhouse.cluster === undefined ? {} : { clusterInsert: config.clickhouse.clusterInsert }),
+  });
   const capture = new DeadLetterCapture(writer);
   const processor = new BatchProcessor({
     sink: capture,

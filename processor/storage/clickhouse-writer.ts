@@ -11,6 +11,7 @@
  * few attempts, then surface as StorageWriteError.
  */
 import type { ClickHouse } from './clickhouse.js';
+import { LOCAL_SUFFIX } from './cluster-ddl.js';
 import { classifyError, clickHouseCodeOf, DataError, StorageWriteError, WriterStoppedError } from './errors.js';
 import { BoundedQueue } from './bounded-queue.js';
 import { FULL_LAYOUT, type Layout } from '../fields/layout.js';
@@ -41,6 +42,12 @@ export interface ClickHouseWriterOptions {
   /** Attempts for errors that are neither retriable nor data errors. Default 3. */
   readonly maxUnknownAttempts?: number;
   readonly logger?: WriterLogger;
+  /**
+   * On a ClickHouse cluster: insert through the Distributed tables (synchronously, so the
+   * deduplication token reaches the shards) or straight into the local tables of the server this
+   * client talks to. Absent on a single node.
+   */
+  readonly clusterInsert?: 'distributed' | 'local';
 }
 
 export interface WriterStats {
@@ -85,8 +92,9 @@ export class ClickHouseWriter {
     private readonly options: ClickHouseWriterOptions = {},
   ) {
     this.slots = new BoundedQueue(options.maxInFlight ?? (ch.mode === 'embedded' ? 1 : 2));
-    this.requestsTable = `${ch.database}.requests`;
-    this.deadLettersTable = `${ch.database}.dead_letters`;
+    const suffix = options.clusterInsert === 'local' ? LOCAL_SUFFIX : '';
+    this.requestsTable = `${ch.database}.requests${suffix}`;
+    this.deadLettersTable = `${ch.database}.dead_letters${suffix}`;
     this.initialBackoffMs = options.initialBackoffMs ?? 100;
     this.maxBackoffMs = options.maxBackoffMs ?? 10_000;
     this.maxUnknownAttempts = options.maxUnknownAttempts ?? 3;
@@ -154,6 +162,8 @@ export class ClickHouseWriter {
       deduplicate_blocks_in_dependent_materialized_views: 1,
       // Async inserts ignore the token unless async_insert_deduplicate is on; keep inserts synchronous.
       async_insert: 0,
+      // A Distributed insert returns once every shard has the rows, deduplicated by the token there.
+      ...(this.options.clusterInsert === 'distributed' ? { distributed_foreground_insert: 1 } : {}),
       // Embedded, the engine shares this process's cores with parsing: one thread per insert leaves
       // a core to parse the next batch meanwhile.
       ...(this.ch.mode === 'embedded' ? { max_threads: 1, max_insert_threads: 1 } : {}),

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { ClickHouse } from './clickhouse.js';
+import { clusterStatements, LOCAL_SUFFIX, shardedTables } from './cluster-ddl.js';
 import { rollupTemplateValues } from './rollup-sql.js';
 import { renderSql, splitStatements } from './sql-template.js';
 
@@ -24,6 +25,16 @@ export interface RetentionDays {
 export interface MigrationOptions extends RetentionDays {
   /** Folder of `NNN_name.sql` files; default infra/clickhouse/ of this repository. */
   readonly dir?: string;
+  /**
+   * A ClickHouse cluster (from the server's `remote_servers`): every statement runs ON CLUSTER, with
+   * replicated local tables and Distributed tables over them (processor/storage/cluster-ddl.ts).
+   */
+  readonly cluster?: string;
+}
+
+/** A migration's statements as they are sent, for one database (and cluster, if any). */
+export interface RenderedMigration extends Migration {
+  readonly statements: readonly string[];
 }
 
 export interface Migration {
@@ -122,8 +133,9 @@ function ttlDaysOf(engineFull: string): number | undefined {
   return match?.[1] ? Number(match[1]) : undefined;
 }
 
-async function applyRetention(ch: ClickHouse, days: Required<RetentionDays>): Promise<string[]> {
-  const targets = ttlTargets(days);
+async function applyRetention(ch: ClickHouse, days: Required<RetentionDays>, cluster: string | undefined): Promise<string[]> {
+  // On a cluster the TTL belongs to the replicated local tables (the Distributed ones hold no data).
+  const targets = ttlTargets(days).map((t) => (cluster === undefined ? t : { ...t, table: `${t.table}${LOCAL_SUFFIX}` }));
   const rows = await ch.query<{ name: string; engine_full: string }>(
     'SELECT name, engine_full FROM system.tables WHERE database = {db:String} AND name IN {names:Array(String)}',
     { db: ch.database, names: targets.map((t) => t.table) },
@@ -132,31 +144,45 @@ async function applyRetention(ch: ClickHouse, days: Required<RetentionDays>): Pr
   const changed: string[] = [];
   for (const target of targets) {
     if (!current.has(target.table) || current.get(target.table) === target.days) continue;
-    await ch.command(`ALTER TABLE ${ch.database}.${target.table} MODIFY TTL ${target.expression} + INTERVAL ${target.days} DAY`);
+    const onCluster = cluster === undefined ? '' : ` ON CLUSTER ${cluster}`;
+    await ch.command(`ALTER TABLE ${ch.database}.${target.table}${onCluster} MODIFY TTL ${target.expression} + INTERVAL ${target.days} DAY`);
     changed.push(target.table);
   }
   return changed;
 }
 
-export async function runMigrations(ch: ClickHouse, opts: MigrationOptions): Promise<MigrationReport> {
+/** Every migration's statements, rendered for a database and, when given, a cluster. */
+export function renderMigrations(database: string, opts: MigrationOptions): RenderedMigration[] {
   const days = checkedRetention(opts);
   const values = {
-    database: ch.database,
+    database,
     raw_ttl_days: days.rawTtlDays,
     minute_ttl_days: days.minuteTtlDays,
     hour_ttl_days: days.hourTtlDays,
     dead_letter_ttl_days: days.deadLetterTtlDays,
     ...rollupTemplateValues(),
   };
-  const migrations = listMigrations(opts.dir);
+  const rendered = listMigrations(opts.dir).map((migration) => ({
+    ...migration,
+    statements: splitStatements(renderSql(fs.readFileSync(migration.file, 'utf8'), values)),
+  }));
+  if (opts.cluster === undefined) return rendered;
+  const layout = { cluster: opts.cluster, database };
+  // Which tables are sharded follows from the whole history (a view added later decides a table's role).
+  const sharded = shardedTables(rendered.flatMap((m) => m.statements), database);
+  return rendered.map((m) => ({ ...m, statements: clusterStatements(m.statements, layout, sharded) }));
+}
+
+export async function runMigrations(ch: ClickHouse, opts: MigrationOptions): Promise<MigrationReport> {
+  const days = checkedRetention(opts);
+  const migrations = renderMigrations(ch.database, opts);
   const done = await appliedVersions(ch);
   const applied: number[] = [];
   // Versions applied before schema_migrations exists (the database itself) are recorded once it does.
   const unrecorded: Migration[] = [];
   for (const migration of migrations) {
     if (done.has(migration.version)) continue;
-    const sql = renderSql(fs.readFileSync(migration.file, 'utf8'), values);
-    for (const statement of splitStatements(sql)) await ch.command(statement);
+    for (const statement of migration.statements) await ch.command(statement);
     applied.push(migration.version);
     unrecorded.push(migration);
     if (await hasMigrationsTable(ch)) {
@@ -166,6 +192,6 @@ export async function runMigrations(ch: ClickHouse, opts: MigrationOptions): Pro
   if (unrecorded.length > 0) {
     throw new Error(`migrations ${unrecorded.map((m) => m.version).join(', ')} ran but no schema_migrations table exists to record them`);
   }
-  const ttlChanged = await applyRetention(ch, days);
+  const ttlChanged = await applyRetention(ch, days, opts.cluster);
   return { applied, ttlChanged };
 }

@@ -50,3 +50,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ EDGEWATCH_CONFIG: file })).toThrow(/unknown setting EDGEWATCH_RAW_TTL/);
   });
 });
+
+describe('ClickHouse cluster settings', () => {
+  it('needs a ClickHouse server for a cluster and defaults to inserting through Distributed tables', () => {
+    expect(() => loadConfig({ EDGEWATCH_CLICKHOUSE_CLUSTER: 'main' })).toThrow(/EDGEWATCH_CLICKHOUSE_CLUSTER: needs a ClickHouse server/);
+    expect(() => loadConfig({ EDGEWATCH_CLICKHOUSE_URL: 'http://ch:8123', EDGEWATCH_CLICKHOUSE_CLUSTER: 'main; DROP' })).toThrow(/EDGEWATCH_CLICKHOUSE_CLUSTER/);
+    expect(() => loadConfig({ EDGEWATCH_CLICKHOUSE_URL: 'http://ch:8123', EDGEWATCH_CLICKHOUSE_CLUSTER: 'main', EDGEWATCH_CLICKHOUSE_CLUSTER_INSERT: 'nearest' })).toThrow(
+      /EDGEWATCH_CLICKHOUSE_CLUSTER_INSERT/,
+    );
+    const config = loadConfig({ EDGEWATCH_CLICKHOUSE_URL: 'http://ch:8123', EDGEWATCH_CLICKHOUSE_CLUSTER: 'main' });
+    expect(config.clickhouse.cluster).toBe('main');
+    expect(config.clickhouse.clusterInsert).toBe('distributed');
+    expect(loadConfig({}).clickhouse.cluster).toBeUndefined();
+  });
+});
+
