@@ -39,7 +39,14 @@ export interface AppDependencies {
   readonly logger?: Logger | false;
   /** The built dashboard served at `/`; absent: a page saying how to build it. */
   readonly dashboard?: DashboardAssetsOptions;
+  /**
+   * Proxies whose X-Forwarded-For is believed (client address for the rate limit and logs): true,
+   * a hop count, or addresses / CIDRs / `loopback`, `linklocal`, `uniquelocal`. Default: none.
+   */
+  readonly trustProxy?: TrustProxy;
 }
+
+export type TrustProxy = boolean | number | readonly string[];
 
 const healthSchema = {
   type: 'object',
@@ -81,6 +88,12 @@ function publicRoutes(health: HealthSource): FastifyPluginCallback {
   };
 }
 
+function trustProxyOption(trust: TrustProxy | undefined): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (trust === undefined) return false;
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'object' ? [...trust] : trust;
+}
+
 export function buildApp(deps: AppDependencies): FastifyInstance {
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: apiLogger(deps.logger) } : { logger: false }),
@@ -90,6 +103,7 @@ export function buildApp(deps: AppDependencies): FastifyInstance {
     return503OnClosing: false,
     // Every filter at its longest, percent-encoded, fits (Node's default is 16 KiB, which is less).
     http: { maxHeaderSize: 64 * 1024 },
+    trustProxy: trustProxyOption(deps.trustProxy),
   });
   app.addSchema(errorResponseSchema);
 

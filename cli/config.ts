@@ -70,6 +70,14 @@ const ConfigSchema = z
         /** JSON file of hashed tokens: [{ name, role, sha256 }]. */
         tokensFile: z.string().min(1).optional(),
         rateLimitPerMinute: positiveInt,
+        /** Proxies whose X-Forwarded-For is believed: true, a hop count, or addresses / CIDRs / names. */
+        trustProxy: z
+          .union([
+            z.boolean(),
+            z.number().int().min(1).max(16),
+            z.array(z.string().regex(/^(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?)$/, 'must be true, a hop count, or addresses, CIDRs, loopback, linklocal, uniquelocal')).min(1),
+          ])
+          .optional(),
       })
       .strict(),
     kafka: z
@@ -98,6 +106,8 @@ const ConfigSchema = z
         evalIntervalMs: z.coerce.number().int().min(200).max(300_000),
         /** Base of the dashboard links in alert notifications; default the API server's address. */
         publicUrl: z.string().url().optional(),
+        /** Webhooks may reach loopback, private and link-local addresses (internal receivers). */
+        webhookAllowPrivate: z.boolean(),
       })
       .strict(),
     shutdownDeadlineMs: positiveInt,
@@ -145,6 +155,7 @@ const ENV_NAMES: Record<string, string> = {
   'api.viewerTokens': 'EDGEWATCH_VIEWER_TOKENS',
   'api.tokensFile': 'EDGEWATCH_TOKENS_FILE',
   'api.rateLimitPerMinute': 'EDGEWATCH_RATE_LIMIT_PER_MINUTE',
+  'api.trustProxy': 'EDGEWATCH_TRUST_PROXY',
   'query.maxRangeDays': 'EDGEWATCH_QUERY_MAX_RANGE_DAYS',
   'query.maxConcurrent': 'EDGEWATCH_QUERY_MAX_CONCURRENT',
   'kafka.brokers': 'EDGEWATCH_KAFKA_BROKERS',
@@ -172,6 +183,15 @@ function envNameOf(issuePath: readonly PropertyKey[]): string {
     if (name !== undefined) return name;
   }
   return issuePath.map(String).join('.');
+}
+
+/** `true` / `false`, a hop count, or a comma-separated list of addresses, CIDRs and range names. */
+function trustProxyOf(value: string | undefined): boolean | number | string[] | undefined {
+  const text = blankToUndefined(value)?.trim();
+  if (text === undefined) return undefined;
+  if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
+  if (/^\d+$/.test(text)) return Number(text);
+  return commaList(text);
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -223,6 +243,7 @@ const EXTRA_ENV_NAMES = [
   'EDGEWATCH_LOCAL_KINESIS',
   'EDGEWATCH_SIMULATOR',
   'EDGEWATCH_ALERTS',
+  'EDGEWATCH_WEBHOOK_ALLOW_PRIVATE',
   'AWS_DEFAULT_REGION',
 ];
 
@@ -278,6 +299,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, cwd = pr
       viewerTokens: commaList(env.EDGEWATCH_VIEWER_TOKENS),
       tokensFile: tokensFile === undefined ? undefined : path.resolve(cwd, tokensFile),
       rateLimitPerMinute: env.EDGEWATCH_RATE_LIMIT_PER_MINUTE ?? 1200,
+      trustProxy: trustProxyOf(env.EDGEWATCH_TRUST_PROXY),
     },
     kafka: {
       brokers: commaList(env.EDGEWATCH_KAFKA_BROKERS).length > 0 ? commaList(env.EDGEWATCH_KAFKA_BROKERS) : undefined,
@@ -297,6 +319,7 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, cwd = pr
       enabled: flag(env.EDGEWATCH_ALERTS, true),
       evalIntervalMs: env.EDGEWATCH_ALERT_EVAL_INTERVAL_MS ?? 5_000,
       publicUrl: blankToUndefined(env.EDGEWATCH_PUBLIC_URL),
+      webhookAllowPrivate: flag(env.EDGEWATCH_WEBHOOK_ALLOW_PRIVATE, false),
     },
     shutdownDeadlineMs: env.EDGEWATCH_SHUTDOWN_DEADLINE_MS ?? 30_000,
     logLevel: env.EDGEWATCH_LOG_LEVEL ?? 'info',

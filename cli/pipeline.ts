@@ -150,6 +150,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
         evalIntervalMs: config.alerts.evalIntervalMs,
         logger: log('alerts'),
         publicUrl: () => publicUrl,
+        delivery: { allowPrivateNetworks: config.alerts.webhookAllowPrivate },
       })
     : null;
   const source = new KinesisSource({
@@ -208,6 +209,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     health,
     auth: apiTokens.store,
     rateLimit: { perMinute: config.api.rateLimitPerMinute },
+    ...(config.api.trustProxy === undefined ? {} : { trustProxy: config.api.trustProxy }),
     metrics: {
       processMetrics: true,
       queues: () => {

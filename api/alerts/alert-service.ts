@@ -22,6 +22,7 @@ import { dashboardLink } from './dashboard-link.js';
 import { observe, observeCountry, SIGNAL_DESCRIPTION, SIGNAL_OF_KIND, type Observation } from './rule-conditions.js';
 import type { Delivery, Webhook, WebhookFormat } from './webhook-model.js';
 import { WebhookNotifier, type AlertLogger, type WebhookNotifierOptions } from './webhook-notifier.js';
+import { checkLiteralHost, WebhookTargetRefused } from './webhook-target.js';
 
 export interface AlertServiceOptions {
   readonly store: AlertStore;
@@ -32,7 +33,7 @@ export interface AlertServiceOptions {
   /** Base of absolute dashboard links in notifications (the server's public URL); null: relative links. */
   readonly publicUrl?: () => string | null;
   /** Webhook delivery settings (retries, timeouts). */
-  readonly delivery?: Pick<WebhookNotifierOptions, 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'timeoutMs' | 'concurrency'>;
+  readonly delivery?: Pick<WebhookNotifierOptions, 'maxAttempts' | 'retryBaseMs' | 'retryMaxMs' | 'timeoutMs' | 'concurrency' | 'allowPrivateNetworks'>;
   /** Evaluations see this much of the condition time short of `forS`/`holdS` as reached; default half the interval, at most 1 s. */
   readonly toleranceMs?: number;
   readonly now?: () => number;
@@ -96,6 +97,7 @@ export class AlertService {
   readonly #evalIntervalMs: number;
   readonly #machine: AlertStateMachine;
   readonly #notifier: WebhookNotifier;
+  readonly #allowPrivateNetworks: boolean;
   #rules: AlertRule[] = [];
   #webhooks: Webhook[] = [];
   #timer: NodeJS.Timeout | null = null;
@@ -114,6 +116,7 @@ export class AlertService {
     this.#now = options.now ?? Date.now;
     this.#evalIntervalMs = options.evalIntervalMs ?? 5_000;
     this.#machine = new AlertStateMachine({ toleranceMs: options.toleranceMs ?? Math.min(1_000, this.#evalIntervalMs / 2) });
+    this.#allowPrivateNetworks = options.delivery?.allowPrivateNetworks ?? false;
     this.#notifier = new WebhookNotifier({
       store: options.store,
       webhooks: () => this.#webhooks,
@@ -379,7 +382,7 @@ export class AlertService {
     if (this.#webhooks.length >= MAX_WEBHOOKS) throw new AlertConfigError('limit', 'webhooks', `at most ${MAX_WEBHOOKS} webhooks`);
     const now = this.#now();
     const webhook: Webhook = { ...spec, id: newId('wh'), createdAtMs: now, updatedAtMs: now };
-    checkWebhook(webhook);
+    checkWebhook(webhook, this.#allowPrivateNetworks);
     await this.#store.saveWebhook(webhook);
     this.#webhooks = [...this.#webhooks, webhook];
     return webhook;
@@ -389,7 +392,7 @@ export class AlertService {
     const current = this.#webhooks.find((w) => w.id === id);
     if (current === undefined) throw new AlertConfigError('not_found', 'id', `no webhook ${id}`);
     const webhook: Webhook = { ...current, ...patch, id, updatedAtMs: this.#now() };
-    checkWebhook(webhook);
+    checkWebhook(webhook, this.#allowPrivateNetworks);
     await this.#store.saveWebhook(webhook);
     this.#webhooks = this.#webhooks.map((w) => (w.id === id ? webhook : w));
     return webhook;
@@ -423,8 +426,8 @@ function checkRule(rule: AlertRule): void {
   }
 }
 
-/** Webhook URLs: http or https, at most 2048 characters. */
-export function checkWebhook(webhook: Pick<Webhook, 'url' | 'name' | 'secret'>): void {
+/** Webhook URLs: http or https, at most 2048 characters, not an IP literal of a private network unless allowed. */
+export function checkWebhook(webhook: Pick<Webhook, 'url' | 'name' | 'secret'>, allowPrivateNetworks = false): void {
   let url: URL;
   try {
     url = new URL(webhook.url);
@@ -433,6 +436,13 @@ export function checkWebhook(webhook: Pick<Webhook, 'url' | 'name' | 'secret'>):
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AlertConfigError('invalid', 'url', 'url: must be an http or https URL');
   if (webhook.url.length > 2048) throw new AlertConfigError('invalid', 'url', 'url: at most 2048 characters');
+  try {
+    checkLiteralHost(url.hostname, allowPrivateNetworks);
+    if (!allowPrivateNetworks && /^localhost\.?$/i.test(url.hostname)) throw new WebhookTargetRefused(url.hostname, '127.0.0.1', 'loopback');
+  } catch (err) {
+    if (err instanceof WebhookTargetRefused) throw new AlertConfigError('invalid', 'url', `url: ${err.message}`);
+    throw err;
+  }
   if (webhook.name.trim() === '' || /\p{Cc}/u.test(webhook.name)) throw new AlertConfigError('invalid', 'name', 'name: must be 1–100 characters without control characters');
   if (webhook.secret.length < 16) throw new AlertConfigError('invalid', 'secret', 'secret: at least 16 characters');
 }

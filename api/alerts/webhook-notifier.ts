@@ -11,7 +11,9 @@ import type { Alert, NotifiedTransition } from './alert-model.js';
 import type { AlertStore } from './alert-store.js';
 import { notificationEvent, renderPayload } from './webhook-payload.js';
 import { deliveryId, type Delivery, type Webhook } from './webhook-model.js';
+import { postToWebhook } from './webhook-post.js';
 import { DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, signPayload, TIMESTAMP_HEADER } from './webhook-signature.js';
+import { WebhookTargetRefused } from './webhook-target.js';
 
 /** The log calls the alerting parts make (pino's Logger satisfies it). */
 export interface AlertLogger {
@@ -36,6 +38,8 @@ export interface WebhookNotifierOptions {
   readonly timeoutMs?: number;
   /** Attempts in flight at once; default 4. */
   readonly concurrency?: number;
+  /** Let webhooks reach loopback, private and link-local addresses; default false (webhook-target.ts). */
+  readonly allowPrivateNetworks?: boolean;
   readonly now?: () => number;
   readonly random?: () => number;
 }
@@ -53,6 +57,7 @@ export class WebhookNotifier {
   readonly #retryBaseMs: number;
   readonly #retryMaxMs: number;
   readonly #timeoutMs: number;
+  readonly #allowPrivateNetworks: boolean;
   readonly #concurrency: number;
   /** Deliveries that exist (any status): never created twice. */
   readonly #known = new Set<string>();
@@ -73,6 +78,7 @@ export class WebhookNotifier {
     this.#retryBaseMs = options.retryBaseMs ?? 1_000;
     this.#retryMaxMs = options.retryMaxMs ?? 300_000;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#allowPrivateNetworks = options.allowPrivateNetworks ?? false;
     this.#concurrency = options.concurrency ?? 4;
   }
 
@@ -206,8 +212,7 @@ export class WebhookNotifier {
   async #send(webhook: Webhook, delivery: Delivery): Promise<Outcome> {
     const timestampS = Math.floor(this.#now() / 1000);
     try {
-      const response = await fetch(webhook.url, {
-        method: 'POST',
+      const response = await postToWebhook(webhook.url, {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'edgewatch-alerts',
@@ -217,26 +222,27 @@ export class WebhookNotifier {
           [SIGNATURE_HEADER]: signPayload(webhook.secret, timestampS, delivery.payload),
         },
         body: delivery.payload,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.#timeoutMs),
+        timeoutMs: this.#timeoutMs,
+        allowPrivateNetworks: this.#allowPrivateNetworks,
       });
-      // The body is not needed; reading it frees the connection.
-      await response.arrayBuffer().catch(() => undefined);
       if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
       const retriable = response.status === 408 || response.status === 429 || response.status >= 500;
-      return { ok: false, retriable, status: response.status, error: `HTTP ${response.status}`, retryAfterMs: retryAfter(response.headers.get('retry-after')) };
+      return { ok: false, retriable, status: response.status, error: `HTTP ${response.status}`, retryAfterMs: retryAfter(response.retryAfter) };
     } catch (err) {
+      // A refused target stays refused: giving up at once says so in the delivery log.
+      if (err instanceof WebhookTargetRefused) return { ok: false, retriable: false, status: null, error: err.message.slice(0, MAX_ERROR_LENGTH), retryAfterMs: null };
       const error = err instanceof Error ? `${err.name}: ${causeOf(err)}` : String(err);
       return { ok: false, retriable: true, status: null, error: error.slice(0, MAX_ERROR_LENGTH), retryAfterMs: null };
     }
   }
 }
 
-/** The network error under fetch's "fetch failed". */
+/** The network error's code (ECONNREFUSED, ETIMEDOUT…) or its message. */
 function causeOf(err: Error): string {
   const cause = (err as Error & { cause?: unknown }).cause;
   if (cause instanceof Error) return (cause as Error & { code?: string }).code ?? cause.message;
-  return err.message;
+  const code = (err as Error & { code?: string }).code;
+  return code === undefined ? err.message : `${code} ${err.message}`;
 }
 
 function retryAfter(value: string | null): number | null {

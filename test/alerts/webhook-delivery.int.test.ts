@@ -48,7 +48,8 @@ function serviceOn(store: AlertStore, startMs?: number): Run {
     logger: quiet,
     now: rig.clock.now,
     publicUrl: () => 'https://edgewatch.example.net',
-    delivery: { retryBaseMs: 100, retryMaxMs: 1_000, timeoutMs: 2_000, maxAttempts: 5 },
+    // The receiver listens on loopback, which webhooks may reach only when allowed.
+    delivery: { retryBaseMs: 100, retryMaxMs: 1_000, timeoutMs: 2_000, maxAttempts: 5, allowPrivateNetworks: true },
   });
   const traffic = new TrafficScript({ startMs: rig.clock.nowMs });
   return {

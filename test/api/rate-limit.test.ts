@@ -62,6 +62,29 @@ describe('rate limit', () => {
     expect((await app.inject({ method: 'GET', url: '/api/v1/things', headers: asViewer })).statusCode).toBe(200);
   });
 
+  it('believes X-Forwarded-For only from trusted proxies', async () => {
+    const guess = (remoteAddress: string, forwardedFor: string) =>
+      app.inject({ method: 'GET', url: '/api/v1/things', remoteAddress, headers: { authorization: 'Bearer guess-000000000000000000', 'x-forwarded-for': forwardedFor } });
+    const untrusting = await build(2);
+    // Without trust every caller behind one proxy shares its address.
+    expect((await untrusting.inject({ method: 'GET', url: '/api/v1/things', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.1' } })).statusCode).toBe(401);
+    expect((await untrusting.inject({ method: 'GET', url: '/api/v1/things', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.2' } })).statusCode).toBe(401);
+    expect((await untrusting.inject({ method: 'GET', url: '/api/v1/things', remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '203.0.113.3' } })).statusCode).toBe(429);
+
+    const built = await buildTestApp({ routes: [dummyRoutes], rateLimit: { perMinute: 2 }, trustProxy: ['loopback'] });
+    apps.push(built);
+    const app = built.app;
+    expect((await guess('127.0.0.1', '203.0.113.1')).statusCode).toBe(401);
+    expect((await guess('127.0.0.1', '203.0.113.1')).statusCode).toBe(401);
+    expect((await guess('127.0.0.1', '203.0.113.1')).statusCode).toBe(429);
+    // Another client behind the trusted proxy has its own bucket…
+    expect((await guess('127.0.0.1', '203.0.113.2')).statusCode).toBe(401);
+    // …and a caller that is not a trusted proxy cannot pick its address.
+    expect((await guess('198.51.100.7', '203.0.113.9')).statusCode).toBe(401);
+    expect((await guess('198.51.100.7', '203.0.113.10')).statusCode).toBe(401);
+    expect((await guess('198.51.100.7', '203.0.113.11')).statusCode).toBe(429);
+  });
+
   it('counts a refused request (403) against its token', async () => {
     const app = await build(2);
     expect((await app.inject({ method: 'GET', url: '/api/v1/undeclared', headers: asViewer })).statusCode).toBe(403);

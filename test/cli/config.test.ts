@@ -65,3 +65,20 @@ describe('ClickHouse cluster settings', () => {
   });
 });
 
+describe('trusted proxies', () => {
+  it('reads true, a hop count or a list of addresses and ranges, and refuses anything else', () => {
+    expect(loadConfig({}).api.trustProxy).toBeUndefined();
+    expect(loadConfig({ EDGEWATCH_TRUST_PROXY: 'true' }).api.trustProxy).toBe(true);
+    expect(loadConfig({ EDGEWATCH_TRUST_PROXY: '2' }).api.trustProxy).toBe(2);
+    expect(loadConfig({ EDGEWATCH_TRUST_PROXY: 'loopback, 10.0.0.0/8,fd00::1' }).api.trustProxy).toEqual(['loopback', '10.0.0.0/8', 'fd00::1']);
+    expect(() => loadConfig({ EDGEWATCH_TRUST_PROXY: 'everyone' })).toThrow(/EDGEWATCH_TRUST_PROXY/);
+  });
+});
+
+describe('webhook targets', () => {
+  it('keeps private networks out of reach unless allowed', () => {
+    expect(loadConfig({}).alerts.webhookAllowPrivate).toBe(false);
+    expect(loadConfig({ EDGEWATCH_WEBHOOK_ALLOW_PRIVATE: '1' }).alerts.webhookAllowPrivate).toBe(true);
+  });
+});
+

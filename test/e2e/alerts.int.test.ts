@@ -93,6 +93,8 @@ describe('alerts end to end', () => {
     EDGEWATCH_SIMULATOR: '0',
     EDGEWATCH_KINESIS_POLL_INTERVAL_MS: '500',
     EDGEWATCH_PUBLIC_URL: 'https://edgewatch.example.net',
+    // The test's receiver listens on loopback.
+    EDGEWATCH_WEBHOOK_ALLOW_PRIVATE: '1',
     EDGEWATCH_LOG_LEVEL: 'warn',
   });
   let pipeline: RunningPipeline | null = null;
