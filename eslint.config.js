@@ -1,7 +1,12 @@
 import tseslint from 'typescript-eslint';
+import fs from 'node:fs';
+
+// infra/aws is its own npm package: its files are linted once its dependencies are installed
+// (`npm test` or `npm ci --prefix infra/aws`); before that their types do not resolve.
+const infraAwsInstalled = fs.existsSync(new URL('./infra/aws/node_modules/aws-cdk-lib/package.json', import.meta.url));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', '.cache/**', 'dist/**', 'dashboard/dist/**', 'infra/aws/cdk.out/**'] },
+  { ignores: ['node_modules/**', 'data/**', '.cache/**', 'dist/**', 'dashboard/dist/**', 'infra/aws/cdk.out/**', ...(infraAwsInstalled ? [] : ['infra/aws/**'])] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

@@ -16,6 +16,11 @@ export default defineConfig({
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/kafka/**'] } },
+      // The AWS stack (infra/aws, its own npm package): installs that package's dependencies first.
+      {
+        extends: true,
+        test: { name: 'infra-aws', include: ['infra/aws/test/**/*.test.ts'], globalSetup: ['./infra/aws/test/install-dependencies.ts'], testTimeout: 240_000 },
+      },
       // Tests on a real Kafka broker: one broker for all of them (started only when they run), and one
       // file at a time, since some restart it.
       {

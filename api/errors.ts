@@ -10,6 +10,8 @@ export type ApiErrorCode =
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  /** The resource changed since it was read (stale If-Match), exists already, or is in use. */
+  | 'conflict'
   | 'rate_limited'
   | 'overloaded'
   | 'query_timeout'

@@ -8,6 +8,20 @@ export interface ShardHealth {
   readonly lastSequence: string | null;
   readonly recordsRead: number;
   readonly finished: boolean;
+  /** The following are reported for Kinesis shards that have a reader. */
+  readonly stream?: string;
+  /** How records are read: GetRecords polling or enhanced fan-out (SubscribeToShard). */
+  readonly readMode?: 'polling' | 'fan-out';
+  readonly bytesRead?: number;
+  /** Over the last 10 seconds. */
+  readonly recordsPerSecond?: number;
+  readonly bytesPerSecond?: number;
+  /** Reads refused for being over the shard's limits. */
+  readonly throttles?: number;
+  /** Read errors by kind (throttled, expired-iterator, stream-not-found, transient, fatal). */
+  readonly errors?: Readonly<Record<string, number>>;
+  /** The worker holding the shard's lease; null without leases. */
+  readonly leaseOwner?: string | null;
 }
 
 export interface HealthReport {

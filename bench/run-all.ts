@@ -12,6 +12,13 @@
  *   avg_line_bytes, peak_rss_mb
  *   kafka_e2e_records_per_s{processors=1|2}  ranges published to a real Kafka broker, stored by one or two
  *                                          `edgewatch process` processes (kafka-bench.ts; skipped without Java)
+ *   kinesis_read_records_per_s             one ingest worker holding the leases of eight local Kinesis shards,
+ *                                          pre-filled, read and checkpointed in the lease table (kinesis-bench.ts)
+ *   field_avg_bytes{field=…}, ingest_records_per_s, process_records_per_s, requests_compressed_bytes_per_row
+ *                                          the capacity planner's figures (capacity-bench.ts)
+ *   import_records_per_s, clickhouse_native_insert_records_per_s{input=import}, import_vs_native
+ *                                          `edgewatch import` of a generated file of BENCH_IMPORT_LINES real-time
+ *                                          lines (default 1 000 000) and ClickHouse's own insert of it (import-bench.ts)
  *   alert_delay_p50_s, alert_delay_p95_s   from the first blocked request of a geo-blocked burst written to
  *                                          the stream to the alert firing, over BENCH_ALERT_BURSTS bursts
  *                                          (default 6) through the whole embedded pipeline (alert-bench.ts;
@@ -38,6 +45,7 @@ import { layoutOf } from '../processor/fields/layout.js';
 import { LogParser } from '../processor/parse/log-parser.js';
 import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
 import { runKafkaBench } from './kafka-bench.js';
+import { runKinesisBench } from './kinesis-bench.js';
 import { createClickHouse } from '../processor/storage/clickhouse.js';
 import { runMigrations } from '../processor/storage/migrations.js';
 
@@ -161,6 +169,19 @@ await main();
 
 // Scale-out through Kafka (kafka-bench.ts): kafka_e2e_records_per_s with one and two processor processes.
 await runKafkaBench();
+
+// One worker reading eight local shards through the lease table (kinesis-bench.ts).
+await runKinesisBench();
+
+// The capacity planner's figures (processor/capacity/measured.ts); its own process, as embedded
+// ClickHouse binds one data directory per process.
+const capacityBench = spawnSync(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'run-ts.mjs'), path.join(import.meta.dirname, 'capacity-bench.ts')], { stdio: 'inherit' });
+if (capacityBench.status !== 0) process.exitCode = capacityBench.status ?? 1;
+
+// Import of a generated file (import-bench.ts): import_records_per_s, ClickHouse's own insert of the
+// same file, their ratio. Its own process, as embedded ClickHouse binds one data directory per process.
+const importBench = spawnSync(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'run-ts.mjs'), path.join(import.meta.dirname, 'import-bench.ts')], { stdio: 'inherit' });
+if (importBench.status !== 0) process.exitCode = importBench.status ?? 1;
 
 // In their own processes: embedded ClickHouse binds one data directory per process.
 if (!['0', 'false', 'no'].includes((process.env.BENCH_ALERTS ?? '').toLowerCase())) {

@@ -3,6 +3,7 @@
  * validated once at start-up and frozen. Components receive only their own slice.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -42,12 +43,18 @@ const ConfigSchema = z
         localShardCount: positiveInt.max(64),
         initialPosition: z.enum(['TRIM_HORIZON', 'LATEST']),
         pollIntervalMs: z.coerce.number().int().min(200),
+        /** Bytes per second each shard reader polls at most: a shard's 2 MB/s is shared by every polling application. */
+        readBytesPerSecond: z.coerce.number().int().min(1024).max(2 * 1024 * 1024),
+        /** Set: read with enhanced fan-out as this stream consumer (registered when missing); polling otherwise. */
+        consumerName: z.string().regex(/^[a-zA-Z0-9_.-]{1,128}$/, 'must be a Kinesis consumer name').optional(),
       })
       .strict(),
     batch: z
       .object({ maxRecords: positiveInt, maxBytes: positiveInt, maxAgeMs: positiveInt, maxInsertsInFlight: positiveInt })
       .strict(),
     simulator: z.object({ enabled: z.boolean(), ratePerSecond: z.coerce.number().min(0).max(100_000) }).strict(),
+    /** Where distributions and real-time log configs are managed: `local` (under the data dir, driving the simulator) or `aws`. */
+    controlPlane: z.object({ provider: z.enum(['local', 'aws']), deploymentDelayMs: z.coerce.number().int().min(0).max(600_000) }).strict(),
     logConfig: z
       .object({
         /** Field set of the stream's real-time log config, comma-separated, any order. */
@@ -110,6 +117,15 @@ const ConfigSchema = z
         webhookAllowPrivate: z.boolean(),
       })
       .strict(),
+    leases: z
+      .object({
+        /** Set: shard leases in this DynamoDB table, shared by every `edgewatch ingest` worker of the stream. */
+        table: z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'must be a DynamoDB table name').optional(),
+        dynamodbEndpoint: z.string().url().optional(),
+        workerId: z.string().regex(/^[A-Za-z0-9._:@-]{1,128}$/, 'must be a plain name (letters, digits, . _ : @ -)'),
+        durationMs: z.coerce.number().int().min(300).max(600_000),
+      })
+      .strict(),
     shutdownDeadlineMs: positiveInt,
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   })
@@ -144,11 +160,15 @@ const ENV_NAMES: Record<string, string> = {
   'kinesis.localShardCount': 'EDGEWATCH_LOCAL_KINESIS_SHARDS',
   'kinesis.initialPosition': 'EDGEWATCH_KINESIS_INITIAL_POSITION',
   'kinesis.pollIntervalMs': 'EDGEWATCH_KINESIS_POLL_INTERVAL_MS',
+  'kinesis.readBytesPerSecond': 'EDGEWATCH_KINESIS_READ_BYTES_PER_SECOND',
+  'kinesis.consumerName': 'EDGEWATCH_KINESIS_CONSUMER_NAME',
   'batch.maxRecords': 'EDGEWATCH_BATCH_MAX_RECORDS',
   'batch.maxBytes': 'EDGEWATCH_BATCH_MAX_BYTES',
   'batch.maxAgeMs': 'EDGEWATCH_BATCH_MAX_AGE_MS',
   'batch.maxInsertsInFlight': 'EDGEWATCH_MAX_INSERTS_IN_FLIGHT',
   'simulator.ratePerSecond': 'EDGEWATCH_SIMULATOR_RATE',
+  'controlPlane.provider': 'EDGEWATCH_CONTROL_PLANE',
+  'controlPlane.deploymentDelayMs': 'EDGEWATCH_LOCAL_DEPLOYMENT_DELAY_MS',
   'logConfig.fields': 'EDGEWATCH_LOG_FIELDS',
   'logConfig.samplingRate': 'EDGEWATCH_LOG_SAMPLING_RATE',
   'api.adminToken': 'EDGEWATCH_ADMIN_TOKEN',
@@ -172,6 +192,10 @@ const ENV_NAMES: Record<string, string> = {
   'kafka.compression': 'EDGEWATCH_KAFKA_COMPRESSION',
   'alerts.evalIntervalMs': 'EDGEWATCH_ALERT_EVAL_INTERVAL_MS',
   'alerts.publicUrl': 'EDGEWATCH_PUBLIC_URL',
+  'leases.table': 'EDGEWATCH_LEASE_TABLE',
+  'leases.dynamodbEndpoint': 'EDGEWATCH_DYNAMODB_ENDPOINT',
+  'leases.workerId': 'EDGEWATCH_WORKER_ID',
+  'leases.durationMs': 'EDGEWATCH_LEASE_DURATION_MS',
   shutdownDeadlineMs: 'EDGEWATCH_SHUTDOWN_DEADLINE_MS',
   logLevel: 'EDGEWATCH_LOG_LEVEL',
 };
@@ -278,12 +302,18 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, cwd = pr
       localShardCount: env.EDGEWATCH_LOCAL_KINESIS_SHARDS ?? 2,
       initialPosition: env.EDGEWATCH_KINESIS_INITIAL_POSITION ?? 'TRIM_HORIZON',
       pollIntervalMs: env.EDGEWATCH_KINESIS_POLL_INTERVAL_MS ?? 1000,
+      readBytesPerSecond: env.EDGEWATCH_KINESIS_READ_BYTES_PER_SECOND ?? 2 * 1024 * 1024,
+      consumerName: blankToUndefined(env.EDGEWATCH_KINESIS_CONSUMER_NAME),
     },
     batch: {
       maxRecords: env.EDGEWATCH_BATCH_MAX_RECORDS ?? 20_000,
       maxBytes: env.EDGEWATCH_BATCH_MAX_BYTES ?? 16 * 1024 * 1024,
       maxAgeMs: env.EDGEWATCH_BATCH_MAX_AGE_MS ?? 2000,
       maxInsertsInFlight: env.EDGEWATCH_MAX_INSERTS_IN_FLIGHT ?? 2,
+    },
+    controlPlane: {
+      provider: env.EDGEWATCH_CONTROL_PLANE ?? (local ? 'local' : 'aws'),
+      deploymentDelayMs: env.EDGEWATCH_LOCAL_DEPLOYMENT_DELAY_MS ?? 3000,
     },
     simulator: {
       enabled: flag(env.EDGEWATCH_SIMULATOR, local),
@@ -320,6 +350,13 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, cwd = pr
       evalIntervalMs: env.EDGEWATCH_ALERT_EVAL_INTERVAL_MS ?? 5_000,
       publicUrl: blankToUndefined(env.EDGEWATCH_PUBLIC_URL),
       webhookAllowPrivate: flag(env.EDGEWATCH_WEBHOOK_ALLOW_PRIVATE, false),
+    },
+    leases: {
+      table: blankToUndefined(env.EDGEWATCH_LEASE_TABLE),
+      dynamodbEndpoint: blankToUndefined(env.EDGEWATCH_DYNAMODB_ENDPOINT),
+      workerId: blankToUndefined(env.EDGEWATCH_WORKER_ID) ?? `${os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100)}:${process.pid}`,
+      // The Kinesis Client Library's failover time.
+      durationMs: env.EDGEWATCH_LEASE_DURATION_MS ?? 10_000,
     },
     shutdownDeadlineMs: env.EDGEWATCH_SHUTDOWN_DEADLINE_MS ?? 30_000,
     logLevel: env.EDGEWATCH_LOG_LEVEL ?? 'info',

@@ -1,38 +1,54 @@
 /**
- * `edgewatch ingest` in scale-out mode: Kinesis → Kafka. The Kinesis source cuts each shard into
- * ranges, records a range before handing it on, publishes it as one Kafka message (keyed by shard,
- * idempotent producer, acks=all) and moves the shard's checkpoint only after Kafka acknowledged it.
- * Locally it also runs the embedded Kinesis and the edge simulator, as `edgewatch start` does.
+ * `edgewatch ingest`: one Kinesis reader of a deployment. The Kinesis source cuts each shard into
+ * ranges, records a range before handing it on and checkpoints it once it is durable downstream:
+ * published to Kafka (EDGEWATCH_KAFKA_BROKERS; `edgewatch process` stores it) or, without Kafka,
+ * parsed and stored in ClickHouse in this process. With EDGEWATCH_LEASE_TABLE several workers share
+ * the shards through DynamoDB leases; without it this worker owns every shard (checkpoints in the data
+ * dir). Locally it also runs the embedded Kinesis and the edge simulator, as `edgewatch start` does.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { healthStatus, type HealthReport } from '../api/health.js';
+import { healthStatus, type HealthReport, type ShardHealth } from '../api/health.js';
 import type { CheckpointStore } from '../ingest/checkpoints/checkpoint-store.js';
 import { FileCheckpointStore } from '../ingest/checkpoints/file-checkpoint-store.js';
-import type { KafkaPublisher } from '../ingest/kafka/kafka-client.js';
-import { createKafkajsClient } from '../ingest/kafka/kafkajs-client.js';
-import { KafkaRangePublisher, rangeLimitsFor } from '../ingest/kafka/range-publisher.js';
-import { ensureTopic } from '../ingest/kafka/topics.js';
 import { createKinesisClient } from '../ingest/kinesis/kinesis-client.js';
+import { kinesisReadSetup, kinesisShardHealth } from './kinesis-read-setup.js';
 import { KinesisSource } from '../ingest/kinesis/kinesis-source.js';
 import { startLocalKinesis, type LocalKinesis } from '../ingest/kinesis/local-kinesis.js';
 import { LogConfigRegistry } from '../processor/registry/log-config-registry.js';
 import type { Config } from './config.js';
 import { createEdgeSimulator } from './edge-simulator.js';
 import { buildHealthServer } from './health-server.js';
+import { startKafkaIngestSink } from './ingest-kafka-sink.js';
+import { startShardLeases, type ShardLeases } from './ingest-leases.js';
+import type { IngestSink } from './ingest-sink.js';
+import { startStoreIngestSink } from './ingest-store-sink.js';
 import type { Logger } from './logger.js';
-import { requireKafkaBrokers } from './scale-out-config.js';
+import { ScaleOutConfigError } from './scale-out-config.js';
 import { ensureStreamLogConfig } from './stream-log-config.js';
+
+/** A shard in /healthz of `edgewatch ingest`: with leases, which worker holds it. */
+export interface IngestShardHealth extends ShardHealth {
+  /** Worker holding the shard's lease (null: free or finished); this worker's id without leases. */
+  readonly leaseOwner: string | null;
+}
+
+export interface IngestHealthReport extends HealthReport {
+  readonly workerId: string;
+  readonly shards: readonly IngestShardHealth[];
+}
 
 export interface RunningIngest {
   readonly source: KinesisSource;
-  readonly publisher: KafkaRangePublisher;
+  readonly sink: IngestSink;
+  /** Null without EDGEWATCH_LEASE_TABLE. */
+  readonly leases: ShardLeases | null;
   readonly localKinesisEndpoint: string | null;
   /** Base URL of the health endpoint. */
   readonly url: string;
-  health(): HealthReport;
-  /** Stops reading, publishes and checkpoints the ranges under way, then closes the clients. */
+  health(): IngestHealthReport;
+  /** Stops reading, writes and checkpoints the ranges under way, releases the leases, then closes the clients. */
   stop(): Promise<void>;
 }
 
@@ -43,17 +59,16 @@ export interface IngestHooks {
 
 export async function startIngestRole(config: Config, logger: Logger, hooks: IngestHooks = {}): Promise<RunningIngest> {
   const started = Date.now();
-  const brokers = requireKafkaBrokers(config, 'edgewatch ingest');
   const log = (component: string) => logger.child({ component });
-  fs.mkdirSync(config.dataDir, { recursive: true });
-
-  const kafka = createKafkajsClient({ brokers, clientId: `${config.kafka.clientId}-ingest`, logger });
-  const admin = await kafka.admin();
-  try {
-    await ensureTopic(admin, { ...config.kafka, topic: config.kafka.topic }, logger);
-  } finally {
-    await admin.close();
+  const brokers = config.kafka.brokers;
+  if (brokers === undefined && config.leases.table !== undefined && config.clickhouse.url === undefined) {
+    throw new ScaleOutConfigError(
+      'ingest workers sharing shard leases (EDGEWATCH_LEASE_TABLE) store into one ClickHouse server: set EDGEWATCH_CLICKHOUSE_URL, ' +
+        'or EDGEWATCH_KAFKA_BROKERS to hand the ranges to `edgewatch process`. Embedded ClickHouse keeps its data to one process.',
+    );
   }
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const sink = brokers === undefined ? await startStoreIngestSink(config, logger) : await startKafkaIngestSink(config, brokers, logger);
 
   const logConfigs = new LogConfigRegistry(config.dataDir);
   let localKinesis: LocalKinesis | null = null;
@@ -67,23 +82,25 @@ export async function startIngestRole(config: Config, logger: Logger, hooks: Ing
     log('local-kinesis').info({ endpoint: localKinesis.endpoint, stream: localKinesis.streamName }, 'local Kinesis ready');
   }
   const kinesis = createKinesisClient({ region: config.kinesis.region, endpoint: localKinesis?.endpoint ?? config.kinesis.endpoint });
+  const reading = kinesisReadSetup(config, kinesis, localKinesis?.endpoint ?? config.kinesis.endpoint, logger);
 
-  const publisherClient: KafkaPublisher = kafka.publisher({ compression: config.kafka.compression });
-  const publisher = new KafkaRangePublisher(publisherClient, config.kafka.topic, config.kafka.maxMessageBytes);
-  // Every range must fit one Kafka message.
-  const limits = rangeLimitsFor(config.kafka.maxMessageBytes, { maxBatchRecords: config.batch.maxRecords, maxBatchBytes: config.batch.maxBytes });
+  const leases = await startShardLeases(config, logger);
+  const wrap = hooks.wrapCheckpoints ?? ((store: CheckpointStore) => store);
   const source = new KinesisSource({
     client: kinesis,
     streamName: config.kinesis.streamName,
-    checkpoints: (hooks.wrapCheckpoints ?? ((store: CheckpointStore) => store))(new FileCheckpointStore(path.join(config.dataDir, 'checkpoints'))),
-    handler: publisher.handle,
+    checkpoints: leases?.coordinator.checkpoints ?? wrap(new FileCheckpointStore(path.join(config.dataDir, 'checkpoints'))),
+    ...(leases === null ? {} : { ownership: leases.coordinator }),
+    handler: sink.handler,
     initialPosition: config.kinesis.initialPosition,
-    maxBatchRecords: limits.maxBatchRecords,
-    maxBatchBytes: limits.maxBatchBytes,
+    maxBatchRecords: sink.limits.maxBatchRecords,
+    maxBatchBytes: sink.limits.maxBatchBytes,
     maxBatchAgeMs: config.batch.maxAgeMs,
     pollIntervalMs: config.kinesis.pollIntervalMs,
     stopDeadlineMs: config.shutdownDeadlineMs,
     logger,
+    readBytesPerSecond: reading.readBytesPerSecond,
+    fetchers: reading.fetchers,
   });
 
   // The simulator writes the stream's layout, which the processors read from the log config.
@@ -91,20 +108,26 @@ export async function startIngestRole(config: Config, logger: Logger, hooks: Ing
     ? createEdgeSimulator(config, kinesis, ensureStreamLogConfig(config, logConfigs), started, logger)
     : null;
 
+  const workerId = leases?.coordinator.workerId ?? config.leases.workerId;
   let stopping = false;
-  const health = (): HealthReport => {
-    const stats = publisher.stats();
+  const health = (): IngestHealthReport => {
+    const stats = sink.stats();
     const shards = source.status();
+    const owners = leases?.coordinator.owners();
     const uptimeS = Math.round((Date.now() - started) / 1000);
     return {
-      status: healthStatus({ stopping, uptimeS, shardCount: shards.length, lastInsertAtMs: stats.lastPublishedAtMs, lastInsertErrorAtMs: null }),
+      status: healthStatus({ stopping, uptimeS, shardCount: shards.length, lastInsertAtMs: stats.lastWriteAtMs, lastInsertErrorAtMs: stats.lastErrorAtMs }),
       uptimeS,
+      workerId,
       recordsIngested: stats.records,
-      deadLetters: 0,
-      lastInsertAt: stats.lastPublishedAtMs === null ? null : new Date(stats.lastPublishedAtMs).toISOString(),
-      insertErrors: 0,
-      unknownValues: {},
-      shards: shards.map((s) => ({ shardId: s.shardId, millisBehindLatest: s.millisBehindLatest, lastSequence: s.lastSequence, recordsRead: s.recordsRead, finished: s.finished })),
+      deadLetters: stats.deadLetters,
+      lastInsertAt: stats.lastWriteAtMs === null ? null : new Date(stats.lastWriteAtMs).toISOString(),
+      insertErrors: stats.writeErrors,
+      unknownValues: stats.unknownValues,
+      shards: shards.map((s) => ({
+        ...kinesisShardHealth(config.kinesis.streamName, s),
+        leaseOwner: owners === undefined ? workerId : (owners.get(s.shardId) ?? null),
+      })),
     };
   };
   const app: FastifyInstance = buildHealthServer(health);
@@ -112,19 +135,25 @@ export async function startIngestRole(config: Config, logger: Logger, hooks: Ing
   await source.start();
   await simulator?.start();
   const url = await app.listen({ host: config.http.host, port: config.http.port });
-  log('ingest').info({ brokers, topic: config.kafka.topic, stream: config.kinesis.streamName, url, ...limits }, 'ingest publishes Kinesis ranges to Kafka');
+  log('ingest').info(
+    { to: sink.description, stream: config.kinesis.streamName, url, workerId, leaseTable: config.leases.table ?? null, ...sink.limits },
+    leases === null ? 'ingest reads every shard of the stream' : 'ingest reads the shards whose leases it holds',
+  );
+  if (brokers !== undefined) log('ingest').info({ brokers, topic: config.kafka.topic }, 'ingest publishes Kinesis ranges to Kafka');
 
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     await simulator?.stop();
-    // The source publishes and checkpoints what it has read before it resolves.
+    // The source writes and checkpoints what it has read before it resolves; only then are the leases released.
     await source.stop();
-    await publisherClient.close();
+    reading.close();
+    await leases?.stop();
+    await sink.stop();
     await app.close();
     await localKinesis?.close();
     kinesis.destroy();
   };
 
-  return { source, publisher, localKinesisEndpoint: localKinesis?.endpoint ?? null, url, health, stop };
+  return { source, sink, leases, localKinesisEndpoint: localKinesis?.endpoint ?? null, url, health, stop };
 }

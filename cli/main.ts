@@ -7,8 +7,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   start: { summary: 'run the whole pipeline and the dashboard in one process', load: () => import('./commands/start.js') },
   parse: { summary: 'parse CloudFront real-time log lines from stdin into JSON', load: () => import('./commands/parse.js') },
   replay: { summary: 'write CloudFront log lines from stdin into the configured Kinesis stream', load: () => import('./commands/replay.js') },
+  import: { summary: 'load CloudFront standard or archived real-time logs from files or S3', load: () => import('./commands/import.js') },
   ingest: { summary: 'scale-out: read Kinesis and publish ranges to Kafka', load: () => import('./commands/ingest.js') },
   process: { summary: 'scale-out: consume Kafka as a group member and store into ClickHouse', load: () => import('./commands/process.js') },
+  plan: { summary: 'capacity plan: shards, workers, ClickHouse volume, monthly AWS cost', load: () => import('./commands/plan.js') },
   schema: { summary: 'print the ClickHouse DDL the migrations run (single node or ON CLUSTER)', load: () => import('./commands/schema.js') },
 };
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ApiTokensError, loadApiTokens, type ApiTokens } from '../api/auth/token-sources.js';
 import { alertRoutes } from '../api/alerts/alert-routes.js';
+import { planRoutes } from '../api/capacity/plan-routes.js';
 import { AlertService } from '../api/alerts/alert-service.js';
 import { AlertStore } from '../api/alerts/alert-store.js';
 import { LiveAlertSource } from '../api/alerts/live-alert-source.js';
@@ -18,6 +19,11 @@ import { liveRoutes } from '../api/live/live-routes.js';
 import { LiveTap } from '../api/live/live-tap.js';
 import { buildApp } from '../api/server.js';
 import { whoamiRoute } from '../api/whoami-route.js';
+import { importRoutes } from '../api/imports/import-routes.js';
+import { generateToken } from '../api/auth/token-store.js';
+import { removeServerInfo, writeServerInfo } from '../ingest/import/server-handoff.js';
+import { layoutOf } from '../processor/fields/layout.js';
+import { ServerImportJobs } from './import-jobs.js';
 import { DEFAULT_FILTER_LIMITS } from '../api/query/filters.js';
 import { distributionResolver } from '../api/stats/distribution-resolver.js';
 import { StatsQueries } from '../api/stats/stats-queries.js';
@@ -26,6 +32,7 @@ import { StatsService } from '../api/stats/stats-service.js';
 import type { CheckpointStore } from '../ingest/checkpoints/checkpoint-store.js';
 import { FileCheckpointStore } from '../ingest/checkpoints/file-checkpoint-store.js';
 import { createKinesisClient } from '../ingest/kinesis/kinesis-client.js';
+import { kinesisReadSetup, kinesisShardHealth } from './kinesis-read-setup.js';
 import { KinesisSource } from '../ingest/kinesis/kinesis-source.js';
 import { startLocalKinesis, type LocalKinesis } from '../ingest/kinesis/local-kinesis.js';
 import { DASHBOARD_DIST } from '../dashboard/build/dashboard-paths.js';
@@ -34,12 +41,13 @@ import type { EdgeSimulator } from '../ingest/simulator/edge-simulator.js';
 import { BatchProcessor } from '../processor/batch-processor.js';
 import { preloadGeoDatabase } from '../processor/enrich/geoip.js';
 import { DistributionRegistry } from '../processor/registry/distribution-registry.js';
-import { LogConfigRegistry, layoutOfConfig } from '../processor/registry/log-config-registry.js';
+import { LogConfigRegistry, logFormatOf } from '../processor/registry/log-config-registry.js';
 import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
 import { createClickHouse, type ClickHouse } from '../processor/storage/clickhouse.js';
 import { runMigrations } from '../processor/storage/migrations.js';
 import { ConfigError, type Config } from './config.js';
 import { createEdgeSimulator } from './edge-simulator.js';
+import { createControlPlane, learnStreamLogConfig } from './control-plane.js';
 import { ensureStreamLogConfig } from './stream-log-config.js';
 import type { Logger } from './logger.js';
 
@@ -78,7 +86,9 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   const started = Date.now();
   const log = (component: string) => logger.child({ component });
   fs.mkdirSync(config.dataDir, { recursive: true });
-  const apiTokens = loadTokens(config);
+  // For `edgewatch import` on this machine: it finds the address and this token in server.json (0600).
+  const localAdminToken = generateToken();
+  const apiTokens = loadTokens(config, localAdminToken);
   preloadGeoDatabase();
 
   const clickhouse = createClickHouse(
@@ -98,6 +108,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
 
   const distributions = new DistributionRegistry(config.dataDir);
   const logConfigs = new LogConfigRegistry(config.dataDir);
+  if (config.controlPlane.provider === 'aws' && !config.kinesis.local) await learnStreamLogConfig(config, logConfigs);
   const logConfig = ensureStreamLogConfig(config, logConfigs);
   log('log-configs').info({ name: logConfig.name, stream: config.kinesis.streamName, fields: logConfig.fields.length, samplingRate: logConfig.samplingRate }, 'log config');
   let localKinesis: LocalKinesis | null = null;
@@ -112,6 +123,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     log('local-kinesis').info({ endpoint: localKinesis.endpoint, stream: localKinesis.streamName }, 'local Kinesis ready');
   }
   const kinesis = createKinesisClient({ region: config.kinesis.region, endpoint: localKinesis?.endpoint ?? config.kinesis.endpoint });
+  const reading = kinesisReadSetup(config, kinesis, localKinesis?.endpoint ?? config.kinesis.endpoint, logger);
 
   const wrap = hooks.wrapCheckpoints ?? ((store: CheckpointStore) => store);
   // The writer, the source and the simulator name themselves in their log lines.
@@ -123,7 +135,8 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   const formatOf = (stream: string) => {
     const logConfig = logConfigs.forStream(stream);
     if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.file})`);
-    return { layout: layoutOfConfig(logConfig), samplingRate: logConfig.samplingRate };
+    // With the layouts the config had before a field change, for records written before it.
+    return logFormatOf(logConfig);
   };
   const processor = new BatchProcessor({
     sink: writer,
@@ -166,9 +179,19 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     stopDeadlineMs: config.shutdownDeadlineMs,
     logger,
     onRecords: liveTap.tap,
+    readBytesPerSecond: reading.readBytesPerSecond,
+    fetchers: reading.fetchers,
   });
 
-  const simulator = createEdgeSimulator(config, kinesis, logConfig, started, logger);
+  const controlPlane = createControlPlane(config, { clickhouse, kinesis: localKinesis === null ? null : kinesis, logConfigs, distributions, streamLogConfig: logConfig });
+  const simulator = createEdgeSimulator(
+    config,
+    kinesis,
+    logConfig,
+    started,
+    logger,
+    controlPlane.localState === null ? null : { state: controlPlane.localState, logConfigs },
+  );
 
   let stopping = false;
   const health = (): HealthReport => {
@@ -190,13 +213,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
       lastInsertAt: writerStats.lastInsertAtMs === null ? null : new Date(writerStats.lastInsertAtMs).toISOString(),
       insertErrors: writerStats.insertErrors,
       unknownValues: Object.fromEntries([...processor.unknownValues()].map(([field, values]) => [field, Object.fromEntries(values)])),
-      shards: shards.map((s) => ({
-        shardId: s.shardId,
-        millisBehindLatest: s.millisBehindLatest,
-        lastSequence: s.lastSequence,
-        recordsRead: s.recordsRead,
-        finished: s.finished,
-      })),
+      shards: shards.map((s) => kinesisShardHealth(config.kinesis.streamName, s)),
     };
   };
 
@@ -204,6 +221,16 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     queries: new StatsQueries(new StatsService({ clickhouse, maxConcurrent: config.query.maxConcurrent })),
     resolveDistribution: distributionResolver(distributions.resolveDomain),
     limits: { ...DEFAULT_FILTER_LIMITS, maxRangeMs: config.query.maxRangeDays * 86_400_000 },
+  });
+  const imports = new ServerImportJobs({
+    environment: {
+      clickhouse,
+      sink: new ClickHouseWriter(clickhouse, { maxInFlight: config.batch.maxInsertsInFlight, logger }),
+      resolveDistribution: distributions.resolveDomain,
+      defaultLayout: layoutOf(logConfig.fields),
+      defaultSamplingRate: logConfig.samplingRate,
+    },
+    onError: (id, err) => log('import').error({ id, err }, 'import job failed'),
   });
   const app = buildApp({
     health,
@@ -222,7 +249,10 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
       stats,
       liveRoutes({ hub: liveHub, resolveDistribution: distributionResolver(distributions.resolveDomain) }),
       whoamiRoute(),
+      planRoutes(),
       ...(alerts === null ? [] : [alertRoutes({ service: alerts, resolveDistribution: distributionResolver(distributions.resolveDomain) })]),
+      importRoutes(imports),
+      controlPlane.routes,
     ],
     dashboard: { dir: DASHBOARD_DIST },
   });
@@ -237,15 +267,19 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   refresh.unref();
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   publicUrl ??= address;
+  writeServerInfo(config.dataDir, { url: address, pid: process.pid, token: localAdminToken });
 
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     clearInterval(refresh);
     // Order: stop producing, drain the source (flush + checkpoint), then storage, then the server.
+    removeServerInfo(config.dataDir);
     await simulator?.stop();
+    await imports.stop();
     await alerts?.stop();
     await source.stop();
+    reading.close();
     await writer.stop();
     // Live streams end with a `closing` event before the server closes.
     liveTap.stop();
@@ -275,9 +309,9 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
 }
 
 /** The API's tokens from the configuration; a bad tokens file stops start-up like any invalid setting. */
-function loadTokens(config: Config): ApiTokens {
+function loadTokens(config: Config, localAdminToken: string): ApiTokens {
   try {
-    return loadApiTokens({ ...config.api, dataDir: config.dataDir });
+    return loadApiTokens({ ...config.api, dataDir: config.dataDir, localAdminToken });
   } catch (err) {
     if (err instanceof ApiTokensError) throw new ConfigError([`API tokens: ${err.message}`]);
     throw err;

@@ -18,7 +18,7 @@ import { BatchProcessor, type LogFormat } from '../processor/batch-processor.js'
 import { preloadGeoDatabase } from '../processor/enrich/geoip.js';
 import { layoutFromList } from '../processor/fields/layout.js';
 import { DistributionRegistry } from '../processor/registry/distribution-registry.js';
-import { LogConfigRegistry, layoutOfConfig } from '../processor/registry/log-config-registry.js';
+import { LogConfigRegistry, logFormatOf } from '../processor/registry/log-config-registry.js';
 import { batchToken } from '../processor/storage/batch-token.js';
 import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
 import { createClickHouse, type ClickHouse } from '../processor/storage/clickhouse.js';
@@ -96,7 +96,8 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
     if (linesFormat !== null) return linesFormat;
     const logConfig = logConfigs.forStream(stream);
     if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.file})`);
-    return { layout: layoutOfConfig(logConfig), samplingRate: logConfig.samplingRate };
+    // With the layouts the config had before a field change, for records written before it.
+    return logFormatOf(logConfig);
   };
 
   const writer = new ClickHouseWriter(clickhouse, {

@@ -110,6 +110,7 @@ export class RollupAlertSource implements AlertSource {
     const end = floorMinute(nowMs) + MINUTE_MS;
     const opts = { maxExecutionTimeS: this.#maxExecutionTimeS };
     const db = this.#ch.database;
+    // Alerts watch live traffic: imported history (source 'standard') never fires or hides one.
     // Per minute, so that baselines can be medians of minutes. Sums are aliased t_*: an alias with
     // a column's name would replace the column in WHERE.
     const rollups = await this.#ch.query<RollupRow>(
@@ -118,7 +119,7 @@ export class RollupAlertSource implements AlertSource {
               sum(cacheable_requests) AS t_cacheable_requests, sum(cacheable_hits) AS t_cacheable_hits,
               sum(status_4xx) AS t_status_4xx, sum(status_5xx) AS t_status_5xx, sum(geo_blocked) AS t_geo_blocked
        FROM ${db}.requests_1m_dim
-       WHERE bucket >= toDateTime({baselineStart:DateTime64(3)}) AND bucket < toDateTime({end:DateTime64(3)})
+       WHERE bucket >= toDateTime({baselineStart:DateTime64(3)}) AND bucket < toDateTime({end:DateTime64(3)}) AND source = 'realtime'
          AND (dimension = 'all' OR (dimension = 'country' AND {countries:UInt8} = 1 AND geo_blocked > 0))
        GROUP BY d, dim, v, b`,
       { baselineStart: dt(baselineStart), end: dt(end), countries: countries ? 1 : 0 },
@@ -127,7 +128,7 @@ export class RollupAlertSource implements AlertSource {
     const latency = await this.#ch.query<{ d: string; p95_s: number | null }>(
       `SELECT distribution_id AS d, quantileTDigestWeightedMerge(0.95)(origin_fbl_digest) AS p95_s
        FROM ${db}.requests_1m_dim
-       WHERE dimension = 'all' AND bucket >= toDateTime({windowStart:DateTime64(3)}) AND bucket < toDateTime({end:DateTime64(3)})
+       WHERE dimension = 'all' AND bucket >= toDateTime({windowStart:DateTime64(3)}) AND bucket < toDateTime({end:DateTime64(3)}) AND source = 'realtime'
        GROUP BY d`,
       { windowStart: dt(windowStart), end: dt(end) },
       opts,
@@ -142,7 +143,7 @@ export class RollupAlertSource implements AlertSource {
               countIf(fn_error) AS sampled_fn, sumIf(w, fn_error) AS fn_errors,
               countIf(origin_fbl IS NOT NULL AND in_ratios) AS sampled_origin
        FROM ${db}.requests
-       WHERE timestamp >= {windowStart:DateTime64(3)} AND timestamp < {end:DateTime64(3)}
+       WHERE timestamp >= {windowStart:DateTime64(3)} AND timestamp < {end:DateTime64(3)} AND source = 'realtime'
        GROUP BY d, c`,
       { windowStart: dt(windowStart), end: dt(end), fnPattern: EDGE_FUNCTION_ERROR_PATTERN.source },
       opts,
@@ -250,7 +251,7 @@ export class RollupAlertSource implements AlertSource {
   /** Contributors over whole minutes from the one holding `fromMs`, as windows are measured here. */
   async contributors(query: ContributorQuery): Promise<AlertContributors> {
     const fromMs = floorMinute(query.fromMs);
-    const conditions = ['distribution_id = {distribution:String}', 'timestamp >= {from:DateTime64(3)}', 'timestamp < {to:DateTime64(3)}', SIGNAL_SQL[query.signal]];
+    const conditions = ["source = 'realtime'", 'distribution_id = {distribution:String}', 'timestamp >= {from:DateTime64(3)}', 'timestamp < {to:DateTime64(3)}', SIGNAL_SQL[query.signal]];
     if (query.country !== undefined) conditions.push('country = {country:String}');
     const rows = await this.#ch.query<{ dim: string; value: string; weight: number }>(
       `SELECT dim, value, sum(w) AS weight FROM (

@@ -13,6 +13,8 @@ export interface TokenSources {
   readonly tokensFile?: string;
   /** Where a generated admin token is kept. */
   readonly dataDir: string;
+  /** An admin token for command-line tools on this machine (left under the data dir by the server), valid for one server start. */
+  readonly localAdminToken?: string;
 }
 
 export interface ApiTokens {
@@ -55,5 +57,6 @@ function collectTokens(sources: TokenSources): ApiTokens {
     generatedAdmin = ensureAdminTokenFile(sources.dataDir);
     entries.push({ name: 'admin', role: 'admin', sha256: hashToken(generatedAdmin.token) });
   }
+  if (sources.localAdminToken !== undefined) entries.push({ name: 'local-cli', role: 'admin', sha256: hashToken(sources.localAdminToken) });
   return { store: new TokenStore(entries), generatedAdmin };
 }

@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HealthReport, HealthSource } from '../health.js';
+import { registerKinesisShardMetrics } from './kinesis-metrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -152,6 +153,8 @@ function registerPipelineMetrics(registry: Registry, snapshot: ScrapeSnapshot, o
       for (const shard of report().shards) setTotal(this, shard.recordsRead, { shard_id: shard.shardId });
     },
   });
+
+  registerKinesisShardMetrics(registry, report);
 
   const queues = options.queues;
   if (queues === undefined) return;

@@ -4,6 +4,7 @@
  * second here and a second of the stats routes agree.
  */
 import type { EntryMeasure } from './live-entry.js';
+import type { LivePlaces } from './live-places.js';
 
 /** Measures of one second (extrapolated unless named `sampled…`). */
 export interface CounterMeasures {
@@ -47,7 +48,7 @@ export interface LiveLoss {
 }
 
 /** One closed second, as a subscriber receives it. */
-export interface SecondCounters extends Readonly<CounterMeasures>, CounterRatios, Readonly<LiveLoss> {
+export interface SecondCounters extends Readonly<CounterMeasures>, CounterRatios, Readonly<LiveLoss>, LivePlaces {
   /** Start of the second (epoch ms) in which edgewatch read the records. */
   readonly t: number;
   /** Matching records not sent to this subscriber because of its `rate`. */

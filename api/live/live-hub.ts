@@ -16,6 +16,7 @@ import { addMeasure, emptyLoss, emptyMeasures, ratiosOf } from './live-counters.
 import type { LiveEntry } from './live-entry.js';
 import type { LiveFilters } from './live-filter.js';
 import { compileLiveFilter } from './live-filter.js';
+import { PlaceCounter } from './live-places.js';
 import type { LiveRecord } from './live-record.js';
 import { toLiveRecord } from './live-record.js';
 
@@ -58,6 +59,7 @@ interface Subscriber {
   readonly recordsPerSecond: number;
   readonly options: LiveSubscriberOptions;
   measures: CounterMeasures;
+  readonly places: PlaceCounter;
   recordsSent: number;
   recordsOverRate: number;
 }
@@ -142,6 +144,7 @@ export class LiveHub {
       recordsPerSecond: options.onRecord === undefined ? 0 : recordsPerSecond,
       options,
       measures: emptyMeasures(),
+      places: new PlaceCounter(),
       recordsSent: 0,
       recordsOverRate: 0,
     });
@@ -159,6 +162,7 @@ export class LiveHub {
       for (const sub of this.#subscribers.values()) {
         if (!sub.match(entry)) continue;
         addMeasure(sub.measures, entry.measure);
+        sub.places.add(entry);
         const onRecord = sub.options.onRecord;
         if (onRecord === undefined || sub.recordsPerSecond === 0) continue;
         if (sub.recordsSent >= sub.recordsPerSecond) {
@@ -210,6 +214,7 @@ export class LiveHub {
         ...measures,
         ...ratiosOf(measures),
         ...loss,
+        ...sub.places.take(),
         recordsSent: sub.recordsSent,
         recordsOverRate: sub.recordsOverRate,
       };

@@ -8,6 +8,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ApiError, errorResponseSchema, invalidParameter } from '../errors.js';
 import { DEFAULT_FILTER_LIMITS, filterQuerySchema, parseFilters, type DistributionResolver, type FilterLimits, type FilterQuery } from '../query/filters.js';
 import type { SecondCounters } from './live-counters.js';
+import { MAX_PLACES } from './live-places.js';
 import type { LiveFilters } from './live-filter.js';
 import type { LiveHub } from './live-hub.js';
 import { SseStream } from './sse-stream.js';
@@ -66,12 +67,35 @@ export const liveCountersSchema = {
     recordsSent: { type: 'integer' },
     recordsOverRate: { type: 'integer' },
     missedEvents: { type: 'integer' },
+    countries: {
+      type: 'array',
+      description: `Requests and bytes per viewer country in this second (extrapolated), busiest first, at most ${MAX_PLACES}.`,
+      items: { type: 'object', properties: { country: { type: 'string' }, requests: number, bytes: number } },
+    },
+    pops: {
+      type: 'array',
+      description: `Requests and bytes per POP in this second (extrapolated), busiest first, at most ${MAX_PLACES}, with the POP's city and coordinates (null when unknown).`,
+      items: {
+        type: 'object',
+        properties: {
+          pop: { type: 'string' },
+          city: { type: 'string' },
+          country: { type: 'string' },
+          lat: { type: ['number', 'null'] },
+          lon: { type: ['number', 'null'] },
+          requests: number,
+          bytes: number,
+        },
+      },
+    },
+    countriesOmittedRequests: { type: 'number', description: 'Requests of countries beyond the list.' },
+    popsOmittedRequests: { type: 'number', description: 'Requests of POPs beyond the list.' },
   },
 } as const;
 
 const STREAM_DESCRIPTION = `Server-Sent Events (\`text/event-stream\`), one JSON object per \`data:\` line. Read it with \`fetch\` and an \`Authorization: Bearer\` header. Events:
 - \`ready\` (once, first): \`{ startedAt, rate, heartbeatMs, filters }\`, the filters as understood.
-- \`counters\` (every second, zeros included): the records read in second \`t\` that match the filters. \`requests\`, \`bytes\` and the other counts are extrapolated by each record's sampling rate (Σ 100/rate); \`sampledRequests\` and \`sampledBytes\` are as logged; \`requestsVar\`/\`bytesVar\` are the variance sums Σ w(w−1), Σ w(w−1)·bytes² for a 95 % interval (± 1.96·√var). \`ratioRequests\`/\`ratioBytes\` leave WebSocket connections out, as hit ratios do. \`hits\`: cache status hit, refresh_hit or origin_shield_hit; \`cacheableRequests\`: method not POST/PUT and cache status not error, limit_exceeded or capacity_exceeded; \`cacheHitRatio\` = cacheableHits ÷ cacheableRequests, \`edgeHitRatio\` = hits ÷ ratioRequests, \`byteHitRatio\` = hitBytes ÷ ratioBytes, \`errorRate4xx\`/\`errorRate5xx\` = status 400–499 / 500–599 ÷ requests (null when there is nothing to divide by). \`geoBlocked\`: x-edge-detailed-result-type ClientGeoBlocked. What the live view could not show: \`dropped\` (records it had no time for: the counts are then too low), \`stale\` (records read more than a minute after they reached the stream, e.g. a backlog after a restart), \`invalid\` (unreadable lines); \`recordsOverRate\`: matching records not sent because of \`rate\`; \`missedEvents\`: events this client missed because it did not read fast enough.
+- \`counters\` (every second, zeros included): the records read in second \`t\` that match the filters. \`requests\`, \`bytes\` and the other counts are extrapolated by each record's sampling rate (Σ 100/rate); \`sampledRequests\` and \`sampledBytes\` are as logged; \`requestsVar\`/\`bytesVar\` are the variance sums Σ w(w−1), Σ w(w−1)·bytes² for a 95 % interval (± 1.96·√var). \`ratioRequests\`/\`ratioBytes\` leave WebSocket connections out, as hit ratios do. \`hits\`: cache status hit, refresh_hit or origin_shield_hit; \`cacheableRequests\`: method not POST/PUT and cache status not error, limit_exceeded or capacity_exceeded; \`cacheHitRatio\` = cacheableHits ÷ cacheableRequests, \`edgeHitRatio\` = hits ÷ ratioRequests, \`byteHitRatio\` = hitBytes ÷ ratioBytes, \`errorRate4xx\`/\`errorRate5xx\` = status 400–499 / 500–599 ÷ requests (null when there is nothing to divide by). \`geoBlocked\`: x-edge-detailed-result-type ClientGeoBlocked. \`countries\` and \`pops\`: requests and bytes per viewer country and per POP (POPs with city and coordinates), busiest first, at most ${MAX_PLACES} each; \`countriesOmittedRequests\`/\`popsOmittedRequests\`: the requests beyond those lists. What the live view could not show: \`dropped\` (records it had no time for: the counts are then too low), \`stale\` (records read more than a minute after they reached the stream, e.g. a backlog after a restart), \`invalid\` (unreadable lines); \`recordsOverRate\`: matching records not sent because of \`rate\`; \`missedEvents\`: events this client missed because it did not read fast enough.
 - \`record\` (at most \`rate\` a second, as they arrive): one sampled matching request as flat JSON. Every text value is attacker-controlled: show it as text, never as HTML.
 - \`closing\`: \`{ reason }\`, the server ends the stream (shutdown); reconnect later.
 Lines starting with \`:\` are heartbeats. \`from\` and \`to\` are not accepted (400): the stream starts now. When too many live streams are open the answer is 503 with Retry-After.`;

@@ -66,5 +66,18 @@ export const DEFINITIONS: Definitions = {
     { name: 'hitRatio (top, geo)', unit: 'ratio', definition: 'cacheHitRatio within the row’s value.' },
     { name: 'errorRate (top)', unit: 'ratio', definition: 'requests with sc-status 400–599 ÷ requests, within the row’s value.' },
     { name: 'misses (top missedUris)', unit: 'count', definition: 'requests classified Miss (x-edge-detailed-result-type Miss or MissGeneratedResponse), WebSockets excluded, extrapolated.' },
+    {
+      name: 'sessions (video)',
+      unit: 'count',
+      definition: 'distinct CMCD session ids (cmcd-session-id, sid) of requests carrying CMCD; logged records, not extrapolated (a lower bound below 100 % sampling).',
+    },
+    {
+      name: 'rebufferRatio (video)',
+      unit: 'ratio',
+      definition:
+        'media requests (those with cmcd-encoded-bitrate) reporting buffer starvation (cmcd-buffer-starvation present and not false/0) ÷ media requests, weighted by w. sessionRebufferRatio: sessions with at least one such request ÷ sessions.',
+    },
+    { name: 'bitrateKbps (video)', unit: 'count', definition: 'cmcd-encoded-bitrate (kbps) of media requests: mean and p50 / p95 / p99, weighted by w; per streaming format also a histogram.' },
+    { name: 'bufferLengthMs (video)', unit: 'ms', definition: 'p50 / p95 / p99 of cmcd-buffer-length, weighted by w.' },
   ],
 };

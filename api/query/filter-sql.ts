@@ -29,7 +29,7 @@ const LIST_FILTERS = {
   sslProtocol: { rollup: null, raw: "ifNull(ssl_protocol, '')", type: 'Array(String)' },
   detailedResult: { rollup: null, raw: "ifNull(x_edge_detailed_result_type, '')", type: 'Array(String)' },
   device: { rollup: null, raw: 'device_type', type: 'Array(String)' },
-  source: { rollup: null, raw: 'source', type: 'Array(String)' },
+  source: { rollup: 'source', raw: 'source', type: 'Array(String)' },
 } as const satisfies Partial<Record<FilterName, FilterColumn>>;
 
 /** Filters the rollup tables can apply; any other active filter sends the query to raw rows. */
@@ -40,6 +40,7 @@ export const ROLLUP_FILTERS: ReadonlySet<FilterName> = new Set<FilterName>([
   'statusClass',
   'contentClass',
   'cacheBehavior',
+  'source',
 ]);
 
 export function rollupCanFilter(filters: Filters): boolean {
@@ -60,6 +61,8 @@ const DIM_OF_FILTER: Partial<Record<FilterName, string>> = {
 export function filterDimensions(filters: Filters): string[] | undefined {
   const dims = new Set<string>();
   for (const name of activeFilters(filters)) {
+    // Every dim-rollup row has its source: not a dimension.
+    if (name === 'source') continue;
     const dim = DIM_OF_FILTER[name];
     if (dim === undefined) return undefined;
     // Full edge locations (IAD89-C1) are not a dimension of their own.
@@ -82,7 +85,7 @@ export function filterConditions(filters: Filters, kind: TableKind, params: SqlP
   for (const [name, column] of Object.entries(LIST_FILTERS) as [keyof typeof LIST_FILTERS, FilterColumn][]) {
     const values = filters[name];
     if (values === undefined) continue;
-    const expression = kind === 'dim' ? 'value' : kind === 'rollup' ? column.rollup : column.raw;
+    const expression = kind === 'dim' ? (name === 'source' ? 'source' : 'value') : kind === 'rollup' ? column.rollup : column.raw;
     if (expression === null) throw new Error(`filter ${name} cannot be applied to rollup rows`);
     params[`f_${name}`] = values;
     conditions.push(`${expression} IN {f_${name}:${column.type}}`);
@@ -114,4 +117,16 @@ export function filterConditions(filters: Filters, kind: TableKind, params: SqlP
     conditions.push('is_bot = {f_bot:UInt8}');
   }
   return conditions.length === 0 ? '1' : conditions.join(' AND ');
+}
+
+/**
+ * One source per distribution and hour: where imported standard logs (complete) cover an hour of a
+ * distribution, that hour's real-time rows are left out, so the two are never summed. Applies unless
+ * the request names a source. `standard_hours` (infra/clickhouse/041) lists the covered hours; GLOBAL
+ * because on a cluster both tables are Distributed.
+ */
+export function oneSourceCondition(filters: Filters, kind: TableKind, database: string): string {
+  if (filters.source !== undefined) return '1';
+  const hour = kind === 'raw' ? "toDateTime(toStartOfHour(timestamp), 'UTC')" : 'toStartOfHour(bucket)';
+  return `(source = 'standard' OR (distribution_id, ${hour}) GLOBAL NOT IN (SELECT distribution_id, hour FROM ${database}.standard_hours))`;
 }

@@ -3,7 +3,7 @@
  * same shape) joined with UNION ALL, then summed and merged per group key. Keys and measures are
  * aliased `k_*` and `m_*` so they never shadow a table column.
  */
-import { filterConditions, type SqlParams } from './filter-sql.js';
+import { filterConditions, oneSourceCondition, type SqlParams } from './filter-sql.js';
 import type { Filters } from './filters.js';
 import { DIGESTS, mergeDigest, rawDigestState, RAW_ROW_VALUES, SUM_MEASURES, type DigestName } from './measures.js';
 import type { Plan, Segment } from './planner.js';
@@ -68,7 +68,7 @@ function segmentSql(spec: StatsQuerySpec, segment: Segment, index: number, param
   const table = `${spec.database}.${segment.table}`;
   const dim = segment.table === 'requests_1m_dim' || segment.table === 'requests_1h_dim';
   const kind = segment.table === 'requests' ? 'raw' : dim ? 'dim' : 'rollup';
-  let where = `${timeCondition(segment, index, params)} AND ${filterConditions(spec.filters, kind, params)}`;
+  let where = `${timeCondition(segment, index, params)} AND ${filterConditions(spec.filters, kind, params)} AND ${oneSourceCondition(spec.filters, kind, spec.database)}`;
   if (dim) {
     params.dim_name = spec.plan.dimension ?? 'all';
     where = `dimension = {dim_name:String} AND ${where}`;

@@ -12,8 +12,9 @@ import { chooseInterval, INTERVALS, type IntervalName } from '../query/intervals
 import type { DigestName } from '../query/measures.js';
 import { planQuery, type Plan, type TableName } from '../query/planner.js';
 import { buildStatsQuery, timeBucketKey, type GroupKey } from '../query/stats-query.js';
-import { percentilesOf, ratio, sumsOf, summaryOf, type StatsRow, type Summary } from '../query/summary-metrics.js';
+import { percentilesOf, ratio, sumsOf, summaryOf, type Percentiles, type StatsRow, type Summary } from '../query/summary-metrics.js';
 import type { StatsService } from './stats-service.js';
+import { VideoStatsQueries } from './video-stats.js';
 
 export type PlanMode = 'auto' | 'raw';
 
@@ -47,13 +48,21 @@ export type PercentileName = (typeof PERCENTILES)[number];
 
 const LATENCY_DIGEST: Partial<Record<TimeseriesMetric, DigestName>> = { ttfbMs: 'ttfb', timeTakenMs: 'timeTaken', originLatencyMs: 'originFbl' };
 
+/** What ranks the values of `groupBy` for the top-N series. */
+export const TIMESERIES_RANKS = ['requests', 'bytes', 'errors', 'errors5xx', 'misses', 'geoBlocked'] as const;
+export type TimeseriesRank = (typeof TIMESERIES_RANKS)[number];
+
 export interface TimeseriesRequest {
   readonly metric: TimeseriesMetric;
   readonly interval?: IntervalName;
   readonly groupBy?: DimensionName;
   /** Series kept when grouping; the rest are summed into "other". */
   readonly top: number;
+  /** Ranks the groupBy values (default requests). */
+  readonly rankBy?: TimeseriesRank;
   readonly percentile: PercentileName;
+  /** Several percentiles of a latency metric, one series each (keys p50, p95, p99); not with groupBy. */
+  readonly percentiles?: readonly PercentileName[];
 }
 
 export interface TimeseriesResponse extends PlanInfo {
@@ -61,11 +70,50 @@ export interface TimeseriesResponse extends PlanInfo {
   readonly interval: IntervalName;
   readonly intervalSeconds: number;
   readonly groupBy: DimensionName | null;
+  /** How groupBy values were ranked; null without groupBy. */
+  readonly rankBy: TimeseriesRank | null;
+  /** The percentiles of a latency metric, one series each in this order; null for other metrics. */
+  readonly percentiles: readonly PercentileName[] | null;
   readonly series: readonly { readonly key: string; readonly other: boolean; readonly points: readonly { t: string; value: number | null }[] }[];
 }
 
 export const TOP_ORDERS = ['requests', 'bytes', 'misses', 'errors'] as const;
 export type TopOrder = (typeof TOP_ORDERS)[number];
+
+/** ORDER BY of a ranking over summed measures (`m_*` names), largest first. */
+const RANK_SQL: Readonly<Record<TopOrder | TimeseriesRank, string>> = {
+  requests: 'm_requests DESC',
+  bytes: 'm_bytes DESC',
+  misses: 'm_misses DESC',
+  errors: '(m_status_4xx + m_status_5xx) DESC',
+  errors5xx: 'm_status_5xx DESC',
+  geoBlocked: 'm_geo_blocked DESC',
+};
+
+/** Dimensions of a two-dimension breakdown, with their ranked values. */
+export interface BreakdownRequest {
+  readonly by: readonly [DimensionName, DimensionName];
+  /** Values kept per dimension (the busiest by requests): at most top² cells. */
+  readonly top: number;
+}
+
+export interface BreakdownCell {
+  /** Values of the two dimensions, in `by` order. */
+  readonly values: readonly [string, string];
+  readonly requests: number;
+  readonly bytes: number;
+  readonly hitRatio: number | null;
+  readonly errorRate: number | null;
+  readonly ttfbMs: Percentiles;
+}
+
+export interface BreakdownResponse extends PlanInfo {
+  readonly by: readonly [DimensionName, DimensionName];
+  readonly top: number;
+  /** The kept values of each dimension, busiest first, with their requests over all values of the other one. */
+  readonly values: readonly [readonly { value: string; requests: number }[], readonly { value: string; requests: number }[]];
+  readonly cells: readonly BreakdownCell[];
+}
 
 export interface TopRow {
   readonly value: string;
@@ -150,7 +198,12 @@ function keyOf(alias: string, dimension: DimensionName): GroupKey {
 
 
 export class StatsQueries {
-  constructor(private readonly service: StatsService) {}
+  /** CMCD video playback statistics (raw rows only). */
+  readonly video: VideoStatsQueries;
+
+  constructor(private readonly service: StatsService) {
+    this.video = new VideoStatsQueries(service);
+  }
 
   #plan(filters: Filters, mode: PlanMode, keys: readonly GroupKey[], bucketMs?: number): Plan {
     const rollupAllowed = mode === 'auto' && rollupCanFilter(filters) && keys.every((k) => k.rollup !== null);
@@ -177,13 +230,21 @@ export class StatsQueries {
     const interval = chooseInterval(filters.toMs - filters.fromMs, request.interval);
     const seconds = INTERVALS[interval];
     const digest = LATENCY_DIGEST[request.metric];
+    const percentiles = [...new Set(request.percentiles ?? [request.percentile])];
+    if (percentiles.length > 1 && digest === undefined) {
+      throw invalidParameter('percentile', `several percentiles apply to latency metrics only (${Object.keys(LATENCY_DIGEST).join(', ')})`);
+    }
+    if (percentiles.length > 1 && request.groupBy !== undefined) {
+      throw invalidParameter('percentile', 'several percentiles cannot be combined with groupBy; ask for one percentile per grouped series');
+    }
+    const rankBy = request.rankBy ?? 'requests';
     const keys: GroupKey[] = [timeBucketKey(seconds)];
     let topValues: string[] = [];
     if (request.groupBy !== undefined) {
       const dimension = keyOf('g', request.groupBy);
       const topPlan = this.#plan(filters, mode, [dimension]);
       const top = await this.service.run(
-        buildStatsQuery({ database: this.service.database, plan: topPlan, filters, keys: [dimension], digests: [], orderBy: 'm_requests DESC, k_g', limit: request.top }),
+        buildStatsQuery({ database: this.service.database, plan: topPlan, filters, keys: [dimension], digests: [], orderBy: `${RANK_SQL[rankBy]}, k_g`, limit: request.top }),
         signal,
       );
       topValues = top.map((r) => String(r.k_g));
@@ -215,6 +276,7 @@ export class StatsQueries {
     const firstBucket = Math.floor(filters.fromMs / bucketMs) * bucketMs;
     const bucketStarts: number[] = [];
     for (let t = firstBucket; t < filters.toMs; t += bucketMs) bucketStarts.push(t);
+    const several = percentiles.length > 1;
     const seriesKeys: { key: string; other: boolean }[] =
       request.groupBy === undefined ? [{ key: 'all', other: false }] : [...topValues.map((key) => ({ key, other: false })), { key: 'other', other: true }];
     const byKey = new Map<string, Map<number, StatsRow>>();
@@ -224,32 +286,33 @@ export class StatsQueries {
       if (points === undefined) byKey.set(seriesKey, (points = new Map<number, StatsRow>()));
       points.set(Number(row.k_t) * 1000, row);
     }
-    const series = seriesKeys
-      .map(({ key, other }) => {
-        const points = byKey.get(request.groupBy === undefined || other ? key : `v:${key}`);
-        return {
-          key,
-          other,
-          points: bucketStarts.map((t) => {
-            const bucketRange = Math.min(t + bucketMs, filters.toMs) - Math.max(t, filters.fromMs);
-            return { t: new Date(t).toISOString(), value: metricValue(request.metric, request.percentile, points?.get(t), bucketRange) };
-          }),
-        };
-      })
-      // An empty "other" series says nothing.
-      .filter((s) => !s.other || byKey.has('other'));
-    return { ...this.#info(plan, filters), metric: request.metric, interval, intervalSeconds: seconds, groupBy: request.groupBy ?? null, series };
+    const pointsOf = (rowsAt: Map<number, StatsRow> | undefined, percentile: PercentileName) =>
+      bucketStarts.map((t) => {
+        const bucketRange = Math.min(t + bucketMs, filters.toMs) - Math.max(t, filters.fromMs);
+        return { t: new Date(t).toISOString(), value: metricValue(request.metric, percentile, rowsAt?.get(t), bucketRange) };
+      });
+    const series = several
+      ? percentiles.map((p) => ({ key: p, other: false, points: pointsOf(byKey.get('all'), p) }))
+      : seriesKeys
+          .map(({ key, other }) => ({ key, other, points: pointsOf(byKey.get(request.groupBy === undefined || other ? key : `v:${key}`), percentiles[0] ?? 'p95') }))
+          // An empty "other" series says nothing.
+          .filter((s) => !s.other || byKey.has('other'));
+    return {
+      ...this.#info(plan, filters),
+      metric: request.metric,
+      interval,
+      intervalSeconds: seconds,
+      groupBy: request.groupBy ?? null,
+      rankBy: request.groupBy === undefined ? null : rankBy,
+      percentiles: digest === undefined ? null : percentiles,
+      series,
+    };
   }
 
   async top(filters: Filters, mode: PlanMode, dimension: TopDimension, orderBy: TopOrder, limit: number, signal?: AbortSignal): Promise<TopResponse> {
     const key = keyOf('v', dimension === 'missedUris' ? 'uri' : dimension);
     const order = dimension === 'missedUris' ? 'misses' : orderBy;
-    const orderSql = {
-      requests: 'm_requests DESC',
-      bytes: 'm_bytes DESC',
-      misses: 'm_misses DESC',
-      errors: '(m_status_4xx + m_status_5xx) DESC',
-    }[order];
+    const orderSql = RANK_SQL[order];
     const plan = this.#plan(filters, mode, [key]);
     const built = buildStatsQuery({ database: this.service.database, plan, filters, keys: [key], digests: [], orderBy: `${orderSql}, k_v`, limit });
     // The distinct count is computed over all groups, before LIMIT.
@@ -274,6 +337,54 @@ export class StatsQueries {
           };
         })
         .filter((row) => dimension !== 'missedUris' || row.misses > 0),
+    };
+  }
+
+  /**
+   * Two dimensions at once (POP × country): the `top` busiest values of each by requests and every
+   * cell of the two lists, in one statement. Cells outside the lists are left out, so at most top².
+   */
+  async breakdown(filters: Filters, mode: PlanMode, request: BreakdownRequest, signal?: AbortSignal): Promise<BreakdownResponse> {
+    const [first, second] = request.by;
+    if (first === second) throw invalidParameter('by', 'names the same dimension twice; give two different dimensions');
+    const keys = [keyOf('a', first), keyOf('b', second)];
+    const plan = this.#plan(filters, mode, keys);
+    const inner = buildStatsQuery({ database: this.service.database, plan, filters, keys, digests: ['ttfb'], params: { b_top: request.top } });
+    // Each value's requests over all values of the other dimension, then its rank among its dimension's values.
+    const sql = [
+      'SELECT * FROM (',
+      '  SELECT *, dense_rank() OVER (ORDER BY r_a DESC, k_a) AS rank_a, dense_rank() OVER (ORDER BY r_b DESC, k_b) AS rank_b',
+      '  FROM (SELECT *, sum(m_requests) OVER (PARTITION BY k_a) AS r_a, sum(m_requests) OVER (PARTITION BY k_b) AS r_b',
+      `        FROM (\n${inner.sql}\n))`,
+      ')',
+      'WHERE rank_a <= {b_top:UInt32} AND rank_b <= {b_top:UInt32}',
+      'ORDER BY rank_a, rank_b',
+    ].join('\n');
+    const rows = await this.service.run({ sql, params: inner.params }, signal);
+    const ranked = (key: 'a' | 'b') => {
+      const byValue = new Map<string, { value: string; requests: number; rank: number }>();
+      for (const row of rows) {
+        const value = String(row[`k_${key}`]);
+        if (!byValue.has(value)) byValue.set(value, { value, requests: Number(row[`r_${key}`] ?? 0), rank: Number(row[`rank_${key}`] ?? 0) });
+      }
+      return [...byValue.values()].sort((x, y) => x.rank - y.rank).map(({ value, requests }) => ({ value, requests }));
+    };
+    return {
+      ...this.#info(plan, filters),
+      by: [first, second],
+      top: request.top,
+      values: [ranked('a'), ranked('b')],
+      cells: rows.map((row) => {
+        const s = sumsOf(row);
+        return {
+          values: [String(row.k_a), String(row.k_b)] as const,
+          requests: s.requests,
+          bytes: s.bytes,
+          hitRatio: ratio(s.cacheable_hits, s.cacheable_requests),
+          errorRate: ratio(s.status_4xx + s.status_5xx, s.requests),
+          ttfbMs: percentilesOf(row, 'ttfb', s.ratio_requests > 0),
+        };
+      }),
     };
   }
 

@@ -1,18 +1,23 @@
 /**
- * Reads every shard of a Kinesis stream (polling, one worker owns all shards) and hands each shard's
- * records to the handler as contiguous batches, committing a batch's position only after the handler
- * has made it durable.
+ * Reads the shards of a Kinesis stream (polling) and hands each shard's records to the handler as
+ * contiguous batches, committing a batch's position only after the handler has made it durable.
+ * Alone it owns every shard; with a ShardOwnership (shard leases) it reads only the shards whose lease
+ * this worker holds, stops a reader without committing when its lease is lost, and starts readers for
+ * leases it takes.
  */
 import { DescribeStreamSummaryCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { KinesisClient, Shard } from '@aws-sdk/client-kinesis';
 import type { BatchHandler, Stage } from '../../processor/batch.js';
 import type { CheckpointStore } from '../checkpoints/checkpoint-store.js';
+import { LeaseLostError } from '../leases/lease.js';
+import type { ShardOwnership } from '../leases/shard-ownership.js';
 import type { RecordTap } from '../source.js';
 import { backoffDelayMs, sleep } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { classifyKinesisError, kinesisErrorName } from './kinesis-errors.js';
 import { MIN_POLL_INTERVAL_MS, ShardReader } from './shard-reader.js';
 import type { KinesisShardStatus } from './shard-reader.js';
+import type { RecordFetcherFactory } from './record-fetcher.js';
 import type { SourceLogger } from './source-logger.js';
 
 export type { KinesisShardStatus } from './shard-reader.js';
@@ -38,6 +43,16 @@ export interface KinesisSourceOptions {
   readonly logger: SourceLogger;
   /** Sees the records of every GetRecords response before batching (the live view); must return quickly. */
   readonly onRecords?: RecordTap;
+  /** Bytes per second each shard reader may poll; default 2 MiB (the shard's limit, shared by every polling application). */
+  readonly readBytesPerSecond?: number;
+  /** How shard readers fetch records (enhanced fan-out); polling when absent. */
+  readonly fetchers?: RecordFetcherFactory;
+  /**
+   * Shard leases shared with other workers: only held shards are read, each with its holding's
+   * checkpoints. `checkpoints` is then used to read other shards' state (parents finished elsewhere).
+   * Without it this source owns every shard.
+   */
+  readonly ownership?: ShardOwnership;
 }
 
 /** A listed shard, read or waiting for its parents. */
@@ -48,6 +63,8 @@ interface TrackedShard {
   finished: boolean;
   reader: ShardReader | null;
   running: Promise<void> | null;
+  /** Epoch of the lease the running reader belongs to (shard leases only). */
+  holdingEpoch: number | null;
 }
 
 type SourceState = 'idle' | 'running' | 'draining' | 'closed';
@@ -74,6 +91,7 @@ export class KinesisSource implements Stage {
   private syncRequestedAgain = false;
   private syncFailures = 0;
   private stopping: Promise<void> | null = null;
+  private unsubscribeOwnership: (() => void) | null = null;
 
   constructor(opts: KinesisSourceOptions) {
     this.opts = opts;
@@ -101,6 +119,7 @@ export class KinesisSource implements Stage {
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new Error(`KinesisSource for "${this.opts.streamName}" was already started`);
     this.state = 'running';
+    this.unsubscribeOwnership = this.opts.ownership?.onChange(() => this.onOwnershipChange()) ?? null;
     this.syncTimer = setInterval(() => void this.requestSync(), this.shardSyncIntervalMs);
     this.syncTimer.unref();
     await this.requestSync();
@@ -122,7 +141,8 @@ export class KinesisSource implements Stage {
       .map((shard) => shard.reader?.status(shard.parents) ?? {
         shardId: shard.shardId,
         parentShardIds: shard.parents,
-        state: shard.finished ? 'finished' : 'waiting-for-parents',
+        // With leases, a shard this worker does not hold is read elsewhere (or waits to be taken).
+        state: shard.finished ? 'finished' : this.opts.ownership?.holding(shard.shardId) === undefined && this.opts.ownership !== undefined ? 'stopped' : 'waiting-for-parents',
         millisBehindLatest: null,
         lastSequence: null,
         recordsRead: 0,
@@ -136,6 +156,7 @@ export class KinesisSource implements Stage {
 
   private async drain(): Promise<void> {
     this.state = 'draining';
+    this.unsubscribeOwnership?.();
     if (this.syncTimer !== null) clearInterval(this.syncTimer);
     if (this.syncRetryTimer !== null) clearTimeout(this.syncRetryTimer);
     this.abort.abort();
@@ -155,6 +176,19 @@ export class KinesisSource implements Stage {
     }
     this.state = 'closed';
     this.log.info({ ...this.fields }, 'Kinesis source stopped');
+  }
+
+  /** A lease was taken, lost or finished elsewhere: stop readers whose lease is gone, then start what is readable. */
+  private onOwnershipChange(): void {
+    if (this.state !== 'running') return;
+    for (const shard of this.shards.values()) {
+      if (shard.reader === null || shard.holdingEpoch === null || shard.finished) continue;
+      if (this.opts.ownership?.holding(shard.shardId)?.epoch === shard.holdingEpoch) continue;
+      this.log.info({ ...this.fields, shardId: shard.shardId }, 'lease lost; the reader stops without committing');
+      shard.holdingEpoch = null;
+      shard.reader.close();
+    }
+    void this.requestSync();
   }
 
   /** Runs a shard sync now, or once more after the one in progress. */
@@ -245,8 +279,13 @@ export class KinesisSource implements Stage {
       listedIds.add(shard.ShardId);
       if (!this.shards.has(shard.ShardId)) {
         const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter((id): id is string => id !== undefined);
-        this.shards.set(shard.ShardId, { shardId: shard.ShardId, parents, finished: false, reader: null, running: null });
+        this.shards.set(shard.ShardId, { shardId: shard.ShardId, parents, finished: false, reader: null, running: null, holdingEpoch: null });
       }
+    }
+    const ownership = this.opts.ownership;
+    if (ownership !== undefined) {
+      const tracked = [...this.shards.values()].filter((s) => listedIds.has(s.shardId));
+      await ownership.track(tracked.map((s) => ({ shardId: s.shardId, parentShardIds: s.parents.filter((id) => listedIds.has(id)) })));
     }
     const waiting = [...this.shards.values()].filter((s) => listedIds.has(s.shardId) && !s.finished && s.reader === null);
     for (const shard of waiting) {
@@ -255,6 +294,8 @@ export class KinesisSource implements Stage {
     }
     for (const shard of waiting) {
       if (shard.finished || this.state !== 'running') continue;
+      // The previous reader of a lease lost and taken again must end before a new one starts.
+      if (ownership !== undefined && (ownership.holding(shard.shardId) === undefined || shard.running !== null)) continue;
       // Parents no longer listed have expired, which counts as finished.
       const parentsInList = shard.parents.filter((id) => listedIds.has(id));
       if (parentsInList.every((id) => this.shards.get(id)?.finished === true)) {
@@ -264,11 +305,20 @@ export class KinesisSource implements Stage {
   }
 
   private startReader(shard: TrackedShard, initialPosition: 'TRIM_HORIZON' | 'LATEST'): void {
+    const holding = this.opts.ownership?.holding(shard.shardId);
+    let started: ShardReader | null = null;
+    const checkpoints =
+      holding === undefined
+        ? this.opts.checkpoints
+        : closeOnLeaseLoss(holding.checkpoints, (err) => {
+            this.log.info({ ...this.fields, shardId: shard.shardId, reason: err.message }, 'lease lost; the reader stops without committing');
+            started?.close();
+          });
     const reader = new ShardReader({
       client: this.opts.client,
       streamName: this.opts.streamName,
       shardId: shard.shardId,
-      checkpoints: this.opts.checkpoints,
+      checkpoints,
       handler: this.opts.handler,
       limits: {
         maxBatchRecords: this.opts.maxBatchRecords,
@@ -279,12 +329,26 @@ export class KinesisSource implements Stage {
       initialPosition,
       logger: this.log,
       onRecords: this.opts.onRecords,
+      readBytesPerSecond: this.opts.readBytesPerSecond,
+      fetchers: this.opts.fetchers,
+      ...(holding === undefined || this.opts.ownership === undefined ? {} : { leaseOwner: this.opts.ownership.workerId }),
     });
+    started = reader;
     shard.reader = reader;
-    this.log.info({ ...this.fields, shardId: shard.shardId, parents: shard.parents }, 'reading shard');
+    shard.holdingEpoch = holding?.epoch ?? null;
+    this.log.info({ ...this.fields, shardId: shard.shardId, parents: shard.parents, leaseEpoch: holding?.epoch }, 'reading shard');
     shard.running = reader.run().then(
       (end) => {
-        if (end !== 'finished') return;
+        if (end !== 'finished') {
+          // A lease lost while running: the shard may be taken again later, by a new reader.
+          if (holding !== undefined && this.state === 'running') {
+            shard.reader = null;
+            shard.running = null;
+            shard.holdingEpoch = null;
+            void this.requestSync();
+          }
+          return;
+        }
         shard.finished = true;
         // Its children may be readable now.
         if (this.state === 'running') void this.requestSync();
@@ -297,6 +361,24 @@ export class KinesisSource implements Stage {
       },
     );
   }
+}
+
+/** Checkpoints whose LeaseLostError also stops the reader at once (it must not write again). */
+function closeOnLeaseLoss(store: CheckpointStore, onLost: (err: LeaseLostError) => void): CheckpointStore {
+  const guard = async <T>(write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (err) {
+      if (err instanceof LeaseLostError) onLost(err);
+      throw err;
+    }
+  };
+  return {
+    load: (stream, shardId) => store.load(stream, shardId),
+    markInFlight: (stream, shardId, range) => guard(() => store.markInFlight(stream, shardId, range)),
+    commit: (stream, shardId, sequenceNumber) => guard(() => store.commit(stream, shardId, sequenceNumber)),
+    markFinished: (stream, shardId) => guard(() => store.markFinished(stream, shardId)),
+  };
 }
 
 function requirePositiveInteger(name: string, value: number): void {

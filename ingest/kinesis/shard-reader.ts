@@ -1,40 +1,34 @@
 /**
- * Reads one shard: iterator upkeep, GetRecords pacing and error handling, batching, and the
- * markInFlight → handler → commit sequence that makes each batch a repeatable range.
+ * Reads one shard: error handling and backoff around a record fetcher (polling or enhanced fan-out),
+ * batching, and the markInFlight → handler → commit sequence that makes each batch a repeatable range.
  */
-import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
-import type { GetRecordsCommandOutput, KinesisClient, ShardIteratorType, _Record } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, _Record } from '@aws-sdk/client-kinesis';
 import type { BatchHandler, RawBatch, RawRecord } from '../../processor/batch.js';
 import type { CheckpointStore, SequenceRange, ShardCheckpoint } from '../checkpoints/checkpoint-store.js';
 import type { RecordTap, ShardStatus } from '../source.js';
-import { backoffDelayMs, sleep } from './backoff.js';
+import { backoffDelayMs, fullJitterDelayMs, sleep } from './backoff.js';
 import type { BackoffPolicy } from './backoff.js';
 import { classifyKinesisError, kinesisErrorName } from './kinesis-errors.js';
+import { PollingFetcher } from './polling-fetcher.js';
+import { SHARD_READ_LIMITS } from './read-budget.js';
+import { recordBytes } from './record-fetcher.js';
+import type { FetchedRecords, ReadPosition, RecordFetcher, RecordFetcherFactory } from './record-fetcher.js';
 import { ShardBatcher } from './shard-batcher.js';
 import type { BatchLimits, CutBatch } from './shard-batcher.js';
+import { ShardReadStats } from './shard-read-stats.js';
+import type { ShardReadFigures } from './shard-read-stats.js';
 import type { SourceLogger } from './source-logger.js';
 
-// GetRecords returns at most 10,000 records per call (reference §6.2).
-const GET_RECORDS_LIMIT = 10_000;
-// 5 GetRecords calls per second per shard: never call more often than every 200 ms.
-export const MIN_POLL_INTERVAL_MS = 200;
-// A response this full means more is waiting: poll again after the minimum gap.
-const BUSY_RESPONSE_RECORDS = 1_000;
-// Iterators expire after 5 minutes; renew before that while paused (slow or failing handler).
-const ITERATOR_REFRESH_MS = 4 * 60_000;
+export { MIN_POLL_INTERVAL_MS } from './polling-fetcher.js';
 
-// Throttling: at least 1 s (the penalty window), then up to 20 s.
-const THROTTLED: BackoffPolicy = { baseMs: 2_000, maxMs: 20_000 };
+// Throttling: never inside the 1 s penalty window, then full jitter over a bound growing to 20 s.
+const THROTTLE_FLOOR_MS = 1_000;
+const THROTTLED: BackoffPolicy = { baseMs: 1_000, maxMs: 20_000 };
 const TRANSIENT: BackoffPolicy = { baseMs: 200, maxMs: 10_000 };
 // The stream is gone or access is denied: an operator has to act; retry slowly and keep saying so.
 const NEEDS_OPERATOR: BackoffPolicy = { baseMs: 2_000, maxMs: 30_000 };
 // The handler failed (ClickHouse down, for instance): retry the same range.
 const HANDLER_RETRY: BackoffPolicy = { baseMs: 500, maxMs: 30_000 };
-
-interface IteratorPosition {
-  readonly type: ShardIteratorType;
-  readonly sequenceNumber?: string;
-}
 
 export type ShardReaderEnd = 'finished' | 'stopped';
 
@@ -51,6 +45,12 @@ export interface ShardReaderOptions {
   readonly logger: SourceLogger;
   /** Sees each response's records before batching (live view). */
   readonly onRecords?: RecordTap;
+  /** Bytes per second this reader may poll from the shard; default 2 MiB, the shard's limit shared by every polling application. */
+  readonly readBytesPerSecond?: number;
+  /** Chooses how records are fetched (enhanced fan-out); polling when absent. */
+  readonly fetchers?: RecordFetcherFactory;
+  /** The worker holding this shard's lease, shown in health and metrics; see setLeaseOwner. */
+  readonly leaseOwner?: string | null;
 }
 
 /** Per-shard state, more than the health report needs. */
@@ -64,6 +64,8 @@ export interface KinesisShardStatus extends ShardStatus {
   readonly batchesCommitted: number;
   /** Time the reader spent paused on the handler (backpressure), retries included. */
   readonly backpressureWaitMs: number;
+  /** Read figures (mode, rates, throttles, errors, lease owner); absent for a shard with no reader yet. */
+  readonly reads?: ShardReadFigures;
 }
 
 export class ShardReader {
@@ -77,16 +79,17 @@ export class ShardReader {
   private closed = false;
 
   private batcher: ShardBatcher | null = null;
-  private startPosition: IteratorPosition;
-  private iterator: string | null = null;
-  private iteratorIssuedAtMs = 0;
+  private readonly fetcher: RecordFetcher;
+  private startPosition: ReadPosition;
   private consecutiveReadErrors = 0;
+  /** The stream answered "not found" since the last successful read (deleted, perhaps created again). */
+  private streamWentMissing = false;
+  private readonly stats = new ShardReadStats();
+  private leaseOwner: string | null;
 
   private running = false;
   private finished = false;
-  private recordsRead = 0;
   private lastReadSequence: string | null = null;
-  private millisBehindLatest: number | null = null;
   private committedSequence: string | null = null;
   private inFlight: SequenceRange | null = null;
   private batchesCommitted = 0;
@@ -98,6 +101,16 @@ export class ShardReader {
     this.log = opts.logger;
     this.fields = { component: 'kinesis-source', stream: opts.streamName, shardId: opts.shardId };
     this.startPosition = { type: opts.initialPosition };
+    this.leaseOwner = opts.leaseOwner ?? null;
+    const polling = (): RecordFetcher =>
+      new PollingFetcher({
+        client: opts.client,
+        streamName: opts.streamName,
+        shardId: opts.shardId,
+        pollIntervalMs: opts.pollIntervalMs,
+        budget: { callsPerSecond: SHARD_READ_LIMITS.callsPerSecond, bytesPerSecond: opts.readBytesPerSecond ?? SHARD_READ_LIMITS.bytesPerSecond },
+      });
+    this.fetcher = opts.fetchers?.create({ streamName: opts.streamName, shardId: opts.shardId, logger: opts.logger, polling }) ?? polling();
   }
 
   /** Reads until the shard is finished (closed and read to its end) or stop is requested. Never rejects. */
@@ -107,7 +120,13 @@ export class ShardReader {
       return await this.read();
     } finally {
       this.running = false;
+      this.fetcher.close();
     }
+  }
+
+  /** Who holds this shard's lease (set by the lease manager when leases are in use). */
+  setLeaseOwner(owner: string | null): void {
+    this.leaseOwner = owner;
   }
 
   /** Stop fetching; the batch in flight finishes, what is accumulated is flushed, then run() resolves. */
@@ -127,14 +146,15 @@ export class ShardReader {
       shardId: this.opts.shardId,
       parentShardIds,
       state: this.finished ? 'finished' : this.running ? 'reading' : 'stopped',
-      millisBehindLatest: this.millisBehindLatest,
+      millisBehindLatest: this.stats.millisBehindLatest,
       lastSequence: this.lastReadSequence,
-      recordsRead: this.recordsRead,
+      recordsRead: this.stats.records,
       finished: this.finished,
       committedSequence: this.committedSequence,
       inFlight: this.inFlight,
       batchesCommitted: this.batchesCommitted,
       backpressureWaitMs: Math.round(this.backpressureWaitMs),
+      reads: this.stats.figures(this.fetcher.mode, this.leaseOwner, Date.now()),
     };
   }
 
@@ -157,21 +177,17 @@ export class ShardReader {
     }
 
     while (!this.stopRequested) {
-      if (this.iterator === null || Date.now() - this.iteratorIssuedAtMs > ITERATOR_REFRESH_MS) {
-        if (!(await this.refreshIterator())) continue;
-      }
       const callStartedAtMs = Date.now();
-      const out = await this.getRecords();
+      const out = await this.fetchCuttingDueBatches(batcher);
+      if (out === 'gave-up') return 'stopped';
       if (out === null || this.stopRequested) continue;
 
-      this.iterator = out.NextShardIterator ?? null;
-      this.iteratorIssuedAtMs = Date.now();
-      this.millisBehindLatest = out.MillisBehindLatest ?? null;
-      const records = out.Records ?? [];
+      const records = out.records;
+      this.stats.millisBehindLatest = out.millisBehindLatest ?? this.stats.millisBehindLatest;
+      this.stats.onRead(records.length, recordBytes(records), Date.now());
       const raws = records.map(toRawRecord).filter((raw): raw is RawRecord => raw !== null);
       if (raws.length > 0) this.tap(raws);
       for (const raw of raws) {
-        this.recordsRead += 1;
         this.lastReadSequence = raw.sequenceNumber;
         for (const batch of batcher.add(raw, Date.now())) {
           if (!(await this.deliver(batch))) return 'stopped';
@@ -181,18 +197,53 @@ export class ShardReader {
       }
       if (this.stopRequested) break;
 
-      if (this.iterator === null) return this.finishShard(batcher);
-      const busy =
-        records.length >= BUSY_RESPONSE_RECORDS ||
-        (records.length > 0 && (this.millisBehindLatest ?? 0) > this.opts.pollIntervalMs);
-      if (!(await this.waitForNextPoll(batcher, callStartedAtMs + (busy ? MIN_POLL_INTERVAL_MS : this.opts.pollIntervalMs)))) {
-        return 'stopped';
+      if (out.shardEnd) {
+        if (out.childShardIds.length > 0) this.log.info({ ...this.fields, childShardIds: out.childShardIds }, 'shard ended; child shards named');
+        return this.finishShard(batcher);
       }
+      if (!(await this.waitForNextPoll(batcher, this.fetcher.nextFetchAtMs(out, callStartedAtMs)))) return 'stopped';
     }
 
     const rest = batcher.cutForShutdown();
     if (rest !== null) await this.deliver(rest);
     return 'stopped';
+  }
+
+  /**
+   * One fetch; while it is pending (a subscription waits for pushed events) the pending batch is still
+   * cut when it reaches its age. Null after a read error (already waited out), 'gave-up' when a batch was given up.
+   */
+  private async fetchCuttingDueBatches(batcher: ShardBatcher): Promise<FetchedRecords | null | 'gave-up'> {
+    type Outcome = { readonly ok: FetchedRecords } | { readonly err: unknown };
+    const pending: Promise<Outcome> = this.fetcher.fetch(() => this.position(), this.abort.signal).then(
+      (ok) => ({ ok }),
+      (err: unknown) => ({ err }),
+    );
+    let outcome: Outcome | null = null;
+    while (outcome === null) {
+      const due = batcher.dueAtMs();
+      if (due === null) {
+        outcome = await pending;
+        break;
+      }
+      const timer = new AbortController();
+      outcome = await Promise.race([pending, sleep(due - Date.now(), AbortSignal.any([this.abort.signal, timer.signal])).then(() => null)]);
+      timer.abort();
+      if (outcome !== null || this.stopRequested) break;
+      const cut = batcher.cutIfDue(Date.now());
+      if (cut !== null && !(await this.deliver(cut))) {
+        await pending;
+        return 'gave-up';
+      }
+    }
+    outcome ??= await pending;
+    if ('ok' in outcome) {
+      this.consecutiveReadErrors = 0;
+      this.streamWentMissing = false;
+      return outcome.ok;
+    }
+    await this.onReadError(outcome.err, this.fetcher.operation);
+    return null;
   }
 
   /** Hands the records to the tap; its failures never reach the read loop. */
@@ -231,7 +282,7 @@ export class ShardReader {
     );
     if (!marked) return 'stopped';
     this.finished = true;
-    this.log.info({ ...this.fields, recordsRead: this.recordsRead }, 'shard read to its end');
+    this.log.info({ ...this.fields, recordsRead: this.stats.records }, 'shard read to its end');
     return 'finished';
   }
 
@@ -315,48 +366,25 @@ export class ShardReader {
   }
 
   /** Where to read from now: after the last record read, else where this reader started. */
-  private position(): IteratorPosition {
+  private position(): ReadPosition {
     if (this.lastReadSequence !== null) return { type: 'AFTER_SEQUENCE_NUMBER', sequenceNumber: this.lastReadSequence };
     return this.startPosition;
   }
 
-  private async refreshIterator(): Promise<boolean> {
-    const position = this.position();
-    try {
-      const out = await this.opts.client.send(
-        new GetShardIteratorCommand({
-          StreamName: this.opts.streamName,
-          ShardId: this.opts.shardId,
-          ShardIteratorType: position.type,
-          ...(position.sequenceNumber === undefined ? {} : { StartingSequenceNumber: position.sequenceNumber }),
-        }),
-        { abortSignal: this.abort.signal },
-      );
-      if (out.ShardIterator === undefined) throw new Error('GetShardIterator returned no iterator');
-      this.iterator = out.ShardIterator;
-      this.iteratorIssuedAtMs = Date.now();
-      this.consecutiveReadErrors = 0;
-      this.log.debug({ ...this.fields, position: position.type, sequenceNumber: position.sequenceNumber }, 'shard iterator obtained');
-      return true;
-    } catch (err) {
-      await this.onReadError(err, 'GetShardIterator');
-      return false;
-    }
-  }
-
-  private async getRecords(): Promise<GetRecordsCommandOutput | null> {
-    if (this.iterator === null) return null;
-    try {
-      const out = await this.opts.client.send(
-        new GetRecordsCommand({ ShardIterator: this.iterator, Limit: GET_RECORDS_LIMIT }),
-        { abortSignal: this.abort.signal },
-      );
-      this.consecutiveReadErrors = 0;
-      return out;
-    } catch (err) {
-      await this.onReadError(err, 'GetRecords');
-      return null;
-    }
+  /**
+   * The stream was deleted and created again under the same name: sequence numbers of the old stream
+   * are refused by the new one, so reading starts at the new stream's oldest record. Records read from
+   * the old stream and not yet delivered are still delivered; the checkpoint moves on with the new stream.
+   */
+  private readRecreatedStream(fields: Record<string, unknown>): void {
+    this.log.error(
+      { ...fields, oldPosition: this.position().sequenceNumber },
+      'the stream was deleted and created again: its old position is refused; reading the new stream from TRIM_HORIZON',
+    );
+    this.streamWentMissing = false;
+    this.lastReadSequence = null;
+    this.startPosition = { type: 'TRIM_HORIZON' };
+    this.fetcher.reposition();
   }
 
   /** Classifies a read error, adjusts the iterator and waits as that kind of error requires. */
@@ -365,7 +393,8 @@ export class ShardReader {
     this.consecutiveReadErrors += 1;
     const attempt = this.consecutiveReadErrors;
     const kind = classifyKinesisError(err);
-    const fields = { ...this.fields, operation, attempt, errorName: kinesisErrorName(err) };
+    this.stats.onError(kind);
+    const fields = { ...this.fields, operation, mode: this.fetcher.mode, attempt, errorName: kinesisErrorName(err) };
     switch (kind) {
       case 'aborted':
         return;
@@ -373,11 +402,13 @@ export class ShardReader {
         // The iterator stays valid; only the pace changes. Throttling comes in streaks: say so once in ten.
         if (attempt % 10 === 1) this.log.warn(fields, 'Kinesis read throttled; backing off');
         else this.log.debug(fields, 'Kinesis read throttled; backing off');
-        await sleep(backoffDelayMs(attempt, THROTTLED), this.abort.signal);
+        await sleep(fullJitterDelayMs(attempt, THROTTLED, THROTTLE_FLOOR_MS), this.abort.signal);
         return;
       case 'expired-iterator':
+        // Everything read so far is delivered or waiting in the batcher: reading on after the last
+        // record read neither skips nor repeats a record (after the checkpoint when nothing is pending).
         this.log.info(fields, 'shard iterator expired; getting a new one after the last record read');
-        this.iterator = null;
+        this.fetcher.reposition();
         // Two in a row means something odd (clock, emulator): do not spin.
         if (attempt > 1) await sleep(backoffDelayMs(attempt - 1, TRANSIENT), this.abort.signal);
         return;
@@ -387,12 +418,17 @@ export class ShardReader {
         return;
       case 'stream-not-found':
         this.log.error(fields, 'Kinesis stream or shard not found (deleted, or wrong name); retrying');
-        this.iterator = null;
+        this.streamWentMissing = true;
+        this.fetcher.reposition();
         await sleep(backoffDelayMs(attempt, NEEDS_OPERATOR), this.abort.signal);
         return;
       case 'fatal':
+        if (this.streamWentMissing && kinesisErrorName(err) === 'InvalidArgumentException' && this.position().sequenceNumber !== undefined) {
+          this.readRecreatedStream(fields);
+          return;
+        }
         this.log.error({ ...fields, err }, 'Kinesis read failed and needs attention; retrying');
-        this.iterator = null;
+        this.fetcher.reposition();
         await sleep(backoffDelayMs(attempt, NEEDS_OPERATOR), this.abort.signal);
         return;
     }

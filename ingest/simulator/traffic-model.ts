@@ -29,6 +29,11 @@ export interface TrafficGeneratorOptions {
   readonly layout: Layout;
   /** When the simulation starts (epoch ms): anchors the geo-block bursts and the live event cycle. */
   readonly startMs: number;
+  /**
+   * The distributions' geo restrictions: true when a distribution refuses viewers from a country
+   * (read per request, so a changed restriction applies to the next line). Default: none.
+   */
+  readonly blocksViewer?: (distributionId: string, countryCode: string) => boolean;
 }
 
 export interface TrafficGenerator {
@@ -165,6 +170,7 @@ class CloudFrontTrafficGenerator implements TrafficGenerator {
   private readonly indexes: Int32Array;
   private readonly record = recordBuffer();
   private readonly buildOptions: { readonly headers: boolean };
+  private readonly blocksViewer: ((distributionId: string, countryCode: string) => boolean) | null;
   /** Character codes of the request id being built; the last two stay `==`. */
   private readonly idCodes: number[] = new Array<number>(56).fill(61);
   private readonly runtimes: readonly DistributionRuntime[];
@@ -184,6 +190,7 @@ class CloudFrontTrafficGenerator implements TrafficGenerator {
     if (options.distributions.length === 0) throw new Error('the traffic generator needs at least one distribution');
     if (!Number.isFinite(options.startMs)) throw new Error(`startMs must be a finite epoch ms, got ${options.startMs}`);
     this.layout = options.layout;
+    this.blocksViewer = options.blocksViewer ?? null;
     this.rng = new Rng(mixSeed(options.seed, 0x7aff1c));
     // Request ids also depend on the start time, so two runs with one seed never repeat an id.
     this.idRng = new Rng(mixSeed(options.seed, 0x1d, options.startMs));
@@ -266,6 +273,11 @@ class CloudFrontTrafficGenerator implements TrafficGenerator {
     } else {
       viewer = runtime.viewers.pick(rng);
       plan = stream.kind === 'video-page' && runtime.video ? runtime.video.pageRequest(rng) : runtime.plan(rng, viewer);
+    }
+    if (this.blocksViewer?.(runtime.distribution.id, viewer.country.code) === true) {
+      // The edge refuses the request before any cache lookup: a ClientGeoBlocked 403.
+      plan.cmcd = null;
+      return this.emit(ts, runtime, viewer, plan, 'geo-blocked', 'https');
     }
     const browser = viewer.client.kind === 'desktop' || viewer.client.kind === 'mobile' || viewer.client.kind === 'tablet';
     const plainHttp = plan.websocket === null && rng.chance(browser ? PLAIN_HTTP_SHARE.browser : PLAIN_HTTP_SHARE.other);

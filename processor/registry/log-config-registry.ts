@@ -4,8 +4,24 @@
  * server runs.
  */
 import path from 'node:path';
+import type { LogFormat } from '../batch-processor.js';
 import { layoutOf, type Layout } from '../fields/layout.js';
 import { mtimeMs, readJsonFile, writeJsonFileAtomic } from './json-file.js';
+
+/** A field set a config had before a change: records written with it may still be in the stream. */
+export interface RetiredLayout {
+  /** Field names in canonical order. */
+  readonly fields: readonly string[];
+  readonly samplingRate: number;
+  readonly retiredAtMs: number;
+}
+
+/**
+ * How long a retired layout is kept for parsing: records written before a field change stay in the
+ * stream for its retention (24 h by default, often raised to 7 days) and may be replayed from a
+ * checkpoint within it.
+ */
+export const RETIRED_LAYOUT_KEEP_MS = 7 * 86_400_000;
 
 export interface LogConfigRecord {
   readonly name: string;
@@ -17,6 +33,11 @@ export interface LogConfigRecord {
   readonly streamName: string;
   readonly streamArn: string;
   readonly roleArn: string;
+  /**
+   * Earlier field sets, newest first. A record does not say which layout wrote it, so it is parsed by
+   * the layout whose field count it has; no two kept layouts share a field count.
+   */
+  readonly retiredLayouts?: readonly RetiredLayout[];
 }
 
 interface FileShape {
@@ -54,19 +75,77 @@ export class LogConfigRegistry {
     return this.#configs.find((c) => c.streamName === stream || c.streamArn === stream);
   }
 
-  /** Adds or replaces a config; its fields are validated and stored in canonical order. */
-  put(config: LogConfigRecord): LogConfigRecord {
+  /**
+   * Adds or replaces a config; its fields are validated and stored in canonical order. When the field
+   * set changes, the previous one is kept as a retired layout (unless its field count is the new one's:
+   * such records could not be told apart, which the control plane refuses before it gets here).
+   */
+  put(config: LogConfigRecord, nowMs: number = Date.now()): LogConfigRecord {
     if (!Number.isInteger(config.samplingRate) || config.samplingRate < 1 || config.samplingRate > 100) {
       throw new RangeError(`sampling rate of log config ${config.name} must be a whole number from 1 to 100`);
     }
-    const stored: LogConfigRecord = { ...config, fields: [...layoutOf(config.fields).names] };
+    const fields = [...layoutOf(config.fields).names];
+    const existing = this.get(config.name);
+    const retired: RetiredLayout[] = [...(config.retiredLayouts ?? existing?.retiredLayouts ?? [])];
+    if (existing !== undefined && existing.fields.join() !== fields.join()) {
+      retired.unshift({ fields: existing.fields, samplingRate: existing.samplingRate, retiredAtMs: nowMs });
+    }
+    const kept = retired.filter(
+      (r, i) => nowMs - r.retiredAtMs < RETIRED_LAYOUT_KEEP_MS && r.fields.length !== fields.length && retired.findIndex((o) => o.fields.length === r.fields.length) === i,
+    );
+    const { retiredLayouts: _previous, ...rest } = config;
+    const stored: LogConfigRecord = kept.length > 0 ? { ...rest, fields, retiredLayouts: kept } : { ...rest, fields };
     this.#configs = [...this.#configs.filter((c) => c.name !== config.name), stored];
     writeJsonFileAtomic(this.file, { configs: this.#configs } satisfies FileShape);
     this.#loadedMtime = mtimeMs(this.file);
     return stored;
   }
+
+  /** Removes a config (a deleted one); records already in its stream keep their layouts only while it exists. */
+  remove(name: string): boolean {
+    if (this.get(name) === undefined) return false;
+    this.#configs = this.#configs.filter((c) => c.name !== name);
+    writeJsonFileAtomic(this.file, { configs: this.#configs } satisfies FileShape);
+    this.#loadedMtime = mtimeMs(this.file);
+    return true;
+  }
 }
 
 export function layoutOfConfig(config: LogConfigRecord): Layout {
   return layoutOf(config.fields);
+}
+
+/** The layouts a config's stream may hold now: retired ones still within RETIRED_LAYOUT_KEEP_MS. */
+export function liveRetiredLayouts(config: LogConfigRecord, nowMs: number = Date.now()): readonly RetiredLayout[] {
+  return (config.retiredLayouts ?? []).filter((r) => nowMs - r.retiredAtMs < RETIRED_LAYOUT_KEEP_MS);
+}
+
+/** The format ingestion parses a config's stream with: its layout, then retired ones by field count. */
+export function logFormatOf(config: LogConfigRecord, nowMs: number = Date.now()): LogFormat {
+  const previous = liveRetiredLayouts(config, nowMs).map((r) => ({ layout: layoutOf(r.fields), samplingRate: r.samplingRate }));
+  return { layout: layoutOf(config.fields), samplingRate: config.samplingRate, ...(previous.length > 0 ? { previous } : {}) };
+}
+
+/**
+ * Why a config may not take `nextFields` (null when it may): records carry no layout marker, so two
+ * layouts of one stream must differ in field count. A change to another set of the same count as the
+ * current layout, or as a retired one still in the stream, would make those records misparse.
+ */
+export function layoutChangeProblem(current: LogConfigRecord, nextFields: readonly string[], nowMs: number = Date.now()): string | null {
+  const next = layoutOf(nextFields).names;
+  if (next.join() === layoutOf(current.fields).names.join()) return null;
+  if (next.length === current.fields.length) {
+    return (
+      `the new field set has ${next.length} fields, as the current one: records already in stream ${current.streamName} could not be ` +
+      `told from new ones (a record does not say which layout wrote it). Add or remove a field so the count differs, or write to a new stream`
+    );
+  }
+  const clash = liveRetiredLayouts(current, nowMs).find((r) => r.fields.length === next.length && r.fields.join() !== next.join());
+  if (clash !== undefined) {
+    return (
+      `the new field set has ${next.length} fields, as an earlier layout whose records may still be in stream ${current.streamName} ` +
+      `(changed ${new Date(clash.retiredAtMs).toISOString()}); choose another field count or write to a new stream`
+    );
+  }
+  return null;
 }

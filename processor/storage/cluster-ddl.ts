@@ -97,11 +97,10 @@ function clusterStatement(statement: string, layout: ClusterLayout, sharded: Rea
   const alter = new RegExp(`^ALTER TABLE ${db}\\.(\\w+)\\s+([\\s\\S]*)$`, 'i').exec(statement);
   if (alter?.[1] !== undefined && alter[2] !== undefined) {
     if (!sharded.has(alter[1])) return [`ALTER TABLE ${database}.${alter[1]} ${onCluster} ${alter[2]}`];
-    // Column changes go to both; the Distributed table takes no TTL, index or setting changes.
+    // Column changes go to both; the Distributed table has no sorting key, TTL, index or settings.
     const local = `ALTER TABLE ${database}.${alter[1]}${LOCAL_SUFFIX} ${onCluster} ${alter[2]}`;
-    return /^(ADD|DROP|MODIFY|RENAME) COLUMN\b/i.test(alter[2]) && !/\b(INDEX|TTL|SETTING)\b/i.test(alter[2])
-      ? [local, `ALTER TABLE ${database}.${alter[1]} ${onCluster} ${alter[2]}`]
-      : [local];
+    const columnClauses = splitTopLevel(alter[2]).filter((clause) => /^(ADD|DROP|MODIFY|RENAME) COLUMN\b/i.test(clause));
+    return columnClauses.length === 0 ? [local] : [local, `ALTER TABLE ${database}.${alter[1]} ${onCluster} ${columnClauses.join(', ')}`];
   }
 
   // Runs once, through the Distributed tables: reads every shard, writes by the sharding key.
@@ -150,6 +149,29 @@ function localize(sql: string, database: string, sharded: ReadonlySet<string>): 
 
 function referencedTables(sql: string, database: string): string[] {
   return [...sql.matchAll(new RegExp(`\\b${escapeRegExp(database)}\\.(\\w+)\\b`, 'g'))].map((m) => m[1] ?? '');
+}
+
+/** Splits on commas outside parentheses and quotes; trims each part. */
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== null) {
+      if (c === '\\') i++;
+      else if (c === quote) quote = null;
+    } else if (c === "'" || c === '"' || c === '`') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start).trim());
+  return parts.filter((p) => p !== '');
 }
 
 function checkIdentifier(value: string, what: string): void {

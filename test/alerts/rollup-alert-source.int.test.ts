@@ -123,4 +123,23 @@ describe('RollupAlertSource (ClickHouse server)', () => {
     expect(stored?.state).toBe('resolved');
     await service.stop();
   });
+
+  it('leaves imported history out: only real-time rows fire or hide an alert', async () => {
+    const imported = Array.from({ length: 40 }, (_, i) => ({
+      timestamp: at(NOW - 20_000 + i * 100),
+      distribution_id: DIST,
+      source: 'standard',
+      sc_status: 403,
+      geo_blocked: 1 as const,
+      x_edge_detailed_result_type: 'ClientGeoBlocked',
+      country: 'CN',
+      pop_code: 'FRA',
+    }));
+    await insertRequestRows(ch, imported);
+    const snapshot = await new RollupAlertSource({ clickhouse: ch }).read(NOW, [SPAN], { countries: true });
+    const m = snapshot.distributions.get(DIST)?.get(spanKey(SPAN));
+    expect(m!.countries.get('CN')?.window).toMatchObject({ geoBlocked: 60, sampledGeoBlocked: 60 });
+    expect(m!.window.geoBlocked).toBe(90);
+  });
 });
+

@@ -28,6 +28,8 @@ const ROUTES: Record<string, { readonly properties: Record<string, unknown> }> =
   '/api/v1/stats/top': schemas.topQuery,
   '/api/v1/stats/geo': schemas.geoQuery,
   '/api/v1/stats/compare': schemas.compareQuery,
+  '/api/v1/stats/breakdown': schemas.breakdownQuery,
+  '/api/v1/stats/video': schemas.videoQuery,
 };
 
 const get = (url: string, token: string | null = VIEWER) =>

@@ -1,7 +1,7 @@
 /**
  * `edgewatch ingest` and `edgewatch process` refuse an incomplete scale-out configuration before
- * they touch anything: no Kafka brokers, or (for `process`) no ClickHouse server to share. No broker
- * is needed for these checks.
+ * they touch anything: no Kafka brokers (`process`), or no ClickHouse server to share (`process`, and
+ * `ingest` workers sharing leases without Kafka). No broker is needed for these checks.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,13 +34,19 @@ describe('scale-out commands', () => {
     expect(result.left).not.toContain('clickhouse');
   });
 
-  it('ingest and process without EDGEWATCH_KAFKA_BROKERS say so', () => {
-    for (const command of ['ingest', 'process']) {
-      const result = edgewatch(command, { EDGEWATCH_CLICKHOUSE_URL: 'http://127.0.0.1:1' });
-      expect(result.status, command).toBe(2);
-      expect(result.stderr).toContain('EDGEWATCH_KAFKA_BROKERS');
-      expect(result.stderr).toContain('edgewatch start');
-    }
+  // `ingest` without Kafka stores in-process (test/ingest/leases/multi-worker-ingest.int.test.ts).
+  it('process without EDGEWATCH_KAFKA_BROKERS says so', () => {
+    const result = edgewatch('process', { EDGEWATCH_CLICKHOUSE_URL: 'http://127.0.0.1:1' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('EDGEWATCH_KAFKA_BROKERS');
+    expect(result.stderr).toContain('edgewatch start');
+  });
+
+  it('ingest workers sharing a lease table without Kafka need a ClickHouse server to share', () => {
+    const result = edgewatch('ingest', { EDGEWATCH_LEASE_TABLE: 'edgewatch-leases', EDGEWATCH_DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('EDGEWATCH_CLICKHOUSE_URL');
+    expect(result.left).not.toContain('clickhouse');
   });
 
   it('process on a raw-lines topic needs the log config fields', () => {

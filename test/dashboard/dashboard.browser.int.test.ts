@@ -18,8 +18,8 @@ import { startPipeline, type RunningPipeline } from '../../cli/pipeline.js';
 import { buildDashboard } from '../../dashboard/build/build-dashboard.js';
 import { browserTestsRun, kpiNumber, launchChromium, newDashboardPage, openView, replayRecord, screenshot, settle, signIn, type PageWatch } from './browser-kit.js';
 
-const HTTP_PORT = 46600;
-const KINESIS_PORT = 46601;
+const HTTP_PORT = 47400;
+const KINESIS_PORT = 47401;
 const VIEWER_TOKEN = `dash-viewer-${crypto.randomBytes(12).toString('hex')}`;
 const ADMIN_TOKEN = `dash-admin-${crypto.randomBytes(12).toString('hex')}`;
 const STEP_TIMEOUT_MS = 240_000;
@@ -118,6 +118,8 @@ describe.runIf(browserTestsRun())('dashboard in chromium', () => {
       expect(await page.$$eval('[data-panel="live-gauges"] svg.gauge', (g) => g.length)).toBe(3);
       expect(await page.$$eval('[data-panel="live-map"] circle.pop', (c) => c.length)).toBeGreaterThan(0);
       await page.waitForFunction(() => document.querySelectorAll('[data-panel="live-map"] path.arc').length > 0, null, { timeout: 30_000 });
+      // Countries and POPs come from the stream's own per-place counters: the map asks no geo query.
+      expect(watch.apiRequests().filter((r) => r.url.pathname === '/api/v1/stats/geo')).toEqual([]);
       // The stream is read with fetch and a bearer header: no time range, no token in its URL.
       const stream = watch.apiRequests().find((r) => r.url.pathname === '/api/v1/live');
       expect(stream?.url.searchParams.get('from')).toBeNull();
@@ -186,20 +188,35 @@ describe.runIf(browserTestsRun())('dashboard in chromium', () => {
       expect(await page.$$eval('[data-table="missed-uris"] tbody tr', (r) => r.length)).toBeGreaterThan(0);
       await screenshot(page, 'cache');
 
+      let since = watch.requests.length;
       states = await openView(page, '#/geo');
       expect(Object.values(states)).not.toContain('error');
+      // The geo-blocked chart ranks its countries by geo-blocked requests.
+      const blockedCall = watch.apiRequests(since).find((r) => r.url.pathname === '/api/v1/stats/timeseries' && r.url.searchParams.get('metric') === 'geoBlocked');
+      expect(blockedCall?.url.searchParams.get('rankBy')).toBe('geoBlocked');
       expect(await page.$$eval('[data-panel="geo-map"] path.country.drill', (c) => c.length)).toBeGreaterThan(5);
       expect(await page.$$eval('[data-table="countries"] tbody tr', (r) => r.length)).toBeGreaterThan(5);
       expect(await page.$$eval('[data-table="pops"] tbody tr', (r) => r.length)).toBeGreaterThan(5);
       await screenshot(page, 'geo');
 
+      since = watch.requests.length;
       states = await openView(page, '#/performance');
       expect(Object.values(states)).not.toContain('error');
       expect(await kpiNumber(page, 'ttfbP95')).toBeGreaterThan(0);
       expect(await page.$$eval('[data-panel="ttfb"] path.series', (p) => p.length)).toBe(3);
       expect(await page.$$eval('[data-panel="pop-country"] rect', (c) => c.length)).toBeGreaterThan(0);
+      expect(await page.$$eval('[data-panel="pop-country"] text', (t) => t.some((e) => /^\d+$/.test(e.textContent ?? '')))).toBe(true);
       expect(await page.$$eval('[data-panel="http-versions"] g.bar', (b) => b.length)).toBeGreaterThan(0);
       expect(await page.$$eval('[data-panel="tls-versions"] g.bar', (b) => b.length)).toBeGreaterThan(0);
+      expect(await page.$$eval('[data-panel="tls-ciphers"] g.bar', (b) => b.length)).toBeGreaterThan(0);
+      expect(await page.textContent('[data-panel="tls-ciphers"] svg')).toMatch(/\(TLSv1\.[23]\)/);
+      // One call per latency chart for all three percentiles, one breakdown for the heatmap, no geo calls.
+      const perfCalls = watch.apiRequests(since);
+      const latencyCalls = perfCalls.filter((r) => r.url.pathname === '/api/v1/stats/timeseries' && /Ms$/.test(r.url.searchParams.get('metric') ?? ''));
+      expect(new Set(latencyCalls.map((r) => r.url.searchParams.get('metric')))).toEqual(new Set(['ttfbMs', 'timeTakenMs', 'originLatencyMs']));
+      expect(new Set(latencyCalls.map((r) => r.url.searchParams.get('percentile')))).toEqual(new Set(['p50,p95,p99']));
+      expect(new Set(perfCalls.filter((r) => r.url.pathname === '/api/v1/stats/breakdown').map((r) => r.url.searchParams.get('by')))).toEqual(new Set(['pop,country', 'sslCipher,sslProtocol']));
+      expect(perfCalls.filter((r) => r.url.pathname === '/api/v1/stats/geo')).toEqual([]);
       expect(states['error-causes']).toBe('ready');
       await screenshot(page, 'performance');
 
@@ -208,7 +225,13 @@ describe.runIf(browserTestsRun())('dashboard in chromium', () => {
       expect(await kpiNumber(page, 'requests')).toBeGreaterThan(0);
       expect(await page.$$eval('[data-panel="video-traffic"] path.series', (p) => p.length)).toBeGreaterThan(0);
       expect(await page.$$eval('[data-panel="formats"] g.bar', (b) => b.length)).toBeGreaterThan(0);
-      expect(states.cmcd).toBe('empty');
+      // Playback quality from CMCD: sessions, bitrate distributions per format, formats table.
+      expect(states.cmcd).toBe('ready');
+      expect(await kpiNumber(page, 'sessions')).toBeGreaterThan(0);
+      expect(await page.textContent('[data-kpi="meanBitrate"] .kpi-value')).toMatch(/(kbps|Mbps)$/);
+      expect(await page.$$eval('[data-panel="cmcd"] figure.cmcd-bitrates g.bar', (b) => b.length)).toBeGreaterThan(0);
+      expect(await page.$$eval('[data-table="cmcd-formats"] tbody tr', (r) => r.length)).toBeGreaterThan(0);
+      expect(await page.textContent('[data-table="cmcd-formats"] tbody')).toMatch(/HLS|DASH/);
       await screenshot(page, 'video');
 
       states = await openView(page, '#/alerts');
@@ -278,9 +301,10 @@ describe.runIf(browserTestsRun())('dashboard in chromium', () => {
       await page.mouse.up();
       await page.waitForFunction(() => location.hash.includes('range=custom'));
       await settle(page);
-      const zoomed = statsCalls(since).map((r) => Date.parse(r.url.searchParams.get('to') ?? '') - Date.parse(r.url.searchParams.get('from') ?? ''));
+      const spanOf = (r: { url: URL }): number => Date.parse(r.url.searchParams.get('to') ?? '') - Date.parse(r.url.searchParams.get('from') ?? '');
+      const zoomed = statsCalls(since);
       expect(zoomed.length).toBeGreaterThan(0);
-      expect(zoomed.every((span) => span > 60_000 && span < 0.15 * 86_400_000)).toBe(true);
+      expect(zoomed.filter((r) => !(spanOf(r) > 60_000 && spanOf(r) < 0.15 * 86_400_000)).map((r) => `${r.url.pathname}${r.url.search}`)).toEqual([]);
       expect(await kpiNumber(page, 'requests')).toBeGreaterThan(0);
 
       // Period comparison.
@@ -333,7 +357,46 @@ describe.runIf(browserTestsRun())('dashboard in chromium', () => {
       await settle(admin.page);
       expect(await admin.page.$('.admin-zone')).not.toBeNull();
       expect(await admin.page.getAttribute('[data-panel="config-webhooks"]', 'data-state')).toMatch(/^(ready|empty)$/);
-      await screenshot(admin.page, 'config-admin');
+      const page = admin.page;
+      expect(await page.getAttribute('[data-panel="config-log-configs"]', 'data-state')).toBe('ready');
+      await page.waitForSelector('[data-table="config-distributions"] tbody tr');
+      await screenshot(page, 'config-admin');
+
+      // Edit a distribution: the dry run shows the diff, nothing changes until Apply.
+      const row = page.locator('[data-table="config-distributions"] tbody tr').first();
+      const id = await row.getAttribute('data-key');
+      await row.locator('[data-action="edit"]').click();
+      const form = page.locator('[data-panel="config-distribution-editor"] form[data-form="distribution"]');
+      await form.waitFor();
+      const comment = `edited ${crypto.randomBytes(3).toString('hex')}`;
+      await form.locator('input[name="comment"]').fill(comment);
+      await form.locator('[data-action="review-change"]').click();
+      const diffRow = page.locator('[data-table="config-diff"] tbody tr', { hasText: 'comment' });
+      await diffRow.waitFor({ timeout: 30_000 });
+      expect(await diffRow.textContent()).toContain(comment);
+      expect(admin.watch.apiRequests().some((r) => r.url.pathname === `/api/v1/distributions/${id}` && r.url.searchParams.get('dryRun') === 'true')).toBe(true);
+      expect(await page.textContent('[data-table="config-distributions"]')).not.toContain(comment);
+      await screenshot(page, 'config-distribution-diff');
+      await page.click('[data-action="apply-change"]');
+      await page.waitForSelector('[data-change-applied]', { timeout: 30_000 });
+      expect(await page.textContent('[data-change-applied]')).toMatch(/^Applied \d+ change/);
+      await page.waitForFunction((c) => document.querySelector('[data-table="config-distributions"]')?.textContent?.includes(c) === true, comment, { timeout: 30_000 });
+
+      // A new distribution with an origin that is no domain: the API's 400 shows next to that field.
+      await admin.watch.expecting([/status of 400/], async () => {
+        await page.click('[data-action="new-distribution"]');
+        const create = page.locator('[data-panel="config-distribution-editor"] form[data-form="distribution"]');
+        await create.locator('input[name="originDomain"]').fill('not a domain');
+        await create.locator('[data-action="review-change"]').click();
+        await page.waitForFunction(() => (document.querySelector('[data-field-error="originDomain"]')?.textContent ?? '') !== '', null, { timeout: 30_000 });
+      });
+      expect(await page.textContent('[data-field-error="originDomain"]')).toContain('not a domain');
+      expect(await page.$('[data-table="config-diff"]')).toBeNull();
+      await screenshot(page, 'config-field-error');
+
+      // The change is a marker on the time charts.
+      await openView(page, '#/cache');
+      expect(await page.$$eval('[data-panel="hit-ratio"] g.marker', (m) => m.length)).toBeGreaterThan(0);
       expectClean(admin.watch);
     } finally {
       await admin.context.close();

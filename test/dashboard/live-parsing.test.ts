@@ -60,6 +60,10 @@ function counters(t: number, overrides: Partial<SecondCounters> = {}): SecondCou
     invalid: 0,
     recordsOverRate: 0,
     recordsSent: 10,
+    countries: [],
+    pops: [],
+    countriesOmittedRequests: 0,
+    popsOmittedRequests: 0,
     ...overrides,
   };
 }
@@ -75,6 +79,39 @@ describe('LiveWindow', () => {
     expect(last10.cacheHitRatio).toBe(0.5);
     expect(last10.errorRate5xx).toBe(0.1);
     expect(new LiveWindow().ratios(30).cacheHitRatio).toBeNull();
+  });
+
+  it('sums the per-country and per-POP counters of the last seconds for the map', () => {
+    const live = new LiveWindow(60);
+    const iad = { pop: 'IAD', city: 'Ashburn', country: 'US', lat: 39, lon: -77 };
+    live.addCounters(counters(0, { countries: [{ country: 'US', requests: 50, bytes: 500 }], pops: [{ ...iad, requests: 50, bytes: 500 }] }));
+    live.addCounters(
+      counters(1_000, {
+        countries: [
+          { country: 'DE', requests: 70, bytes: 700 },
+          { country: 'US', requests: 30, bytes: 300 },
+        ],
+        pops: [
+          { pop: 'FRA', city: 'Frankfurt', country: 'DE', lat: 50, lon: 8.6, requests: 70, bytes: 700 },
+          { ...iad, requests: 30, bytes: 300 },
+        ],
+      }),
+    );
+    live.addCounters(counters(2_000, { countries: [{ country: 'US', requests: 5, bytes: 50 }] }));
+    const all = live.places(60);
+    expect(all.countries).toEqual([
+      { country: 'US', requests: 85, bytes: 850 },
+      { country: 'DE', requests: 70, bytes: 700 },
+    ]);
+    expect(all.pops.map((p) => [p.pop, p.requests, p.lat])).toEqual([
+      ['IAD', 80, 39],
+      ['FRA', 70, 50],
+    ]);
+    expect(live.places(2).countries).toEqual([
+      { country: 'US', requests: 35, bytes: 350 },
+      { country: 'DE', requests: 70, bytes: 700 },
+    ].sort((a, b) => b.requests - a.requests));
+    expect(new LiveWindow().places(30)).toEqual({ countries: [], pops: [] });
   });
 
   it('counts viewer country → POP pairs of recent records', () => {

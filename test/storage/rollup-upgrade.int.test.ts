@@ -7,9 +7,11 @@ import { DEFAULT_RETENTION, embedded, scalar, tempDataDir } from './storage-env.
 
 const dataDir = tempDataDir('rollup-upgrade');
 const oldMigrations = tempDataDir('migrations-011');
+const beforeSource = tempDataDir('migrations-030');
 afterAll(() => {
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(oldMigrations, { recursive: true, force: true });
+  fs.rmSync(beforeSource, { recursive: true, force: true });
 });
 
 describe('upgrading the rollups (012)', () => {
@@ -42,4 +44,35 @@ describe('upgrading the rollups (012)', () => {
     expect(await scalar(ch, "SELECT sum(requests) AS v FROM upgrade.requests_1h_dim WHERE dimension = 'all'")).toBe(4);
     await ch.close();
   });
+
+  it('keys the rollups by source (040) without losing rollup rows whose raw rows have expired', async () => {
+    for (const file of fs.readdirSync(DEFAULT_MIGRATIONS_DIR).filter((f) => /^0[0-3]\d_.*\.sql$/.test(f))) {
+      fs.copyFileSync(path.join(DEFAULT_MIGRATIONS_DIR, file), path.join(beforeSource, file));
+    }
+    const ch = embedded(dataDir, 'upgrade_source');
+    await runMigrations(ch, { ...DEFAULT_RETENTION, dir: beforeSource });
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000;
+    const ts = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+    await insertRequestRows(ch, [
+      { timestamp: ts(hour), cache_class: 'hit', sc_bytes: 100 },
+      { timestamp: ts(hour + 60_000), cache_class: 'miss', sc_bytes: 300 },
+    ]);
+    // The raw rows are gone (as after their retention); only the rollups hold that traffic now.
+    await ch.command('TRUNCATE TABLE upgrade_source.requests');
+
+    const report = await runMigrations(ch, DEFAULT_RETENTION);
+    expect(report.applied).toContain(40);
+    for (const table of ['requests_1m', 'requests_1h']) {
+      expect(await scalar(ch, `SELECT sum(requests) AS v FROM upgrade_source.${table} WHERE source = 'realtime'`), table).toBe(2);
+    }
+    for (const table of ['requests_1m_dim', 'requests_1h_dim']) {
+      expect(await scalar(ch, `SELECT sum(requests) AS v FROM upgrade_source.${table} WHERE dimension = 'all' AND source = 'realtime'`), table).toBe(2);
+    }
+    // New rows flow through the new views with their source.
+    await insertRequestRows(ch, [{ timestamp: ts(hour + 120_000), cache_class: 'hit', sc_bytes: 100, source: 'standard' }]);
+    expect(await scalar(ch, "SELECT sum(requests) AS v FROM upgrade_source.requests_1h_dim WHERE dimension = 'all' AND source = 'standard'")).toBe(1);
+    expect(await scalar(ch, "SELECT sum(requests) AS v FROM upgrade_source.requests_1h WHERE source = 'realtime'")).toBe(2);
+    await ch.close();
+  });
 });
+

@@ -31,6 +31,20 @@ export interface RequestRowSpec {
   readonly x_edge_request_id?: string;
   readonly cs_user_agent?: string;
   readonly cs_protocol?: string;
+  readonly ssl_protocol?: string | null;
+  readonly ssl_cipher?: string | null;
+  readonly cmcd_encoded_bitrate?: number | null;
+  readonly cmcd_buffer_length?: number | null;
+  readonly cmcd_buffer_starvation?: string | null;
+  readonly cmcd_measured_throughput?: number | null;
+  readonly cmcd_streaming_format?: string | null;
+  readonly cmcd_session_id?: string | null;
+  readonly cmcd_stream_type?: string | null;
+  readonly cmcd_startup?: string | null;
+  readonly cmcd_object_type?: string | null;
+  readonly cmcd_version?: number | null;
+  /** 'realtime' (default) or 'standard' (imported standard logs). */
+  readonly source?: string;
 }
 
 let sequence = 0;

@@ -147,6 +147,59 @@ export class HttpClient {
     }
   }
 
+  /**
+   * A change (POST, PUT, DELETE) with a JSON body: not retried (a change is applied at most once);
+   * answers the JSON body (null for 204) and the response's ETag.
+   */
+  async sendJson<T>(
+    method: 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    params: QueryParams,
+    body: unknown,
+    options: { readonly ifMatch?: string; readonly signal?: AbortSignal } = {},
+  ): Promise<{ body: T | null; etag: string | null }> {
+    await this.#slot(options.signal);
+    let response: Response;
+    try {
+      const headers: Record<string, string> = { ...(this.#headers() as Record<string, string>), 'content-type': 'application/json' };
+      if (options.ifMatch !== undefined) headers['if-match'] = options.ifMatch;
+      response = await fetch(`${path}${queryString(params)}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: options.signal, credentials: 'omit', cache: 'no-store' });
+    } catch (err) {
+      if (options.signal?.aborted === true) throw abortError();
+      throw new ApiRequestError(0, 'network', `the API could not be reached (${err instanceof Error ? err.message : String(err)})`);
+    } finally {
+      this.#release();
+    }
+    if (!response.ok) {
+      const error = await errorOf(response);
+      if (response.status === 401) this.#options.onUnauthorized(error.message);
+      throw error;
+    }
+    const etag = response.headers.get('etag');
+    if (response.status === 204) return { body: null, etag };
+    return { body: (await response.json()) as T, etag };
+  }
+
+  /** GET a JSON document with its ETag (a resource to change later with If-Match). */
+  async getJsonWithEtag<T>(path: string, signal?: AbortSignal): Promise<{ body: T; etag: string | null }> {
+    await this.#slot(signal);
+    let response: Response;
+    try {
+      response = await fetch(path, { headers: this.#headers(), signal, credentials: 'omit', cache: 'no-store' });
+    } catch (err) {
+      if (signal?.aborted === true) throw abortError();
+      throw new ApiRequestError(0, 'network', `the API could not be reached (${err instanceof Error ? err.message : String(err)})`);
+    } finally {
+      this.#release();
+    }
+    if (!response.ok) {
+      const error = await errorOf(response);
+      if (response.status === 401) this.#options.onUnauthorized(error.message);
+      throw error;
+    }
+    return { body: (await response.json()) as T, etag: response.headers.get('etag') };
+  }
+
   /** Opens a streaming GET (the live stream): not queued, the caller reads the body. */
   async openStream(path: string, params: QueryParams, signal: AbortSignal): Promise<Response> {
     let response: Response;

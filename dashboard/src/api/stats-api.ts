@@ -3,6 +3,7 @@
  * read to learn which optional parts — alerts, the control plane — this server has).
  */
 import type {
+  BreakdownResponse,
   CompareResponse,
   ComparePeriod,
   Definitions,
@@ -12,10 +13,12 @@ import type {
   PercentileName,
   SummaryResponse,
   TimeseriesMetric,
+  TimeseriesRank,
   TimeseriesResponse,
   TopDimension,
   TopOrder,
   TopResponse,
+  VideoStatsResponse,
   WhoAmI,
 } from './api-types.js';
 import type { HttpClient } from './http-client.js';
@@ -27,7 +30,16 @@ export interface TimeseriesQuery {
   readonly interval?: IntervalName;
   readonly groupBy?: DimensionName;
   readonly top?: number;
-  readonly percentile?: PercentileName;
+  /** Ranks the groupBy values for the top series (default requests). */
+  readonly rankBy?: TimeseriesRank;
+  /** One percentile, or several comma-separated (one series each, keyed p50/p95/p99). */
+  readonly percentile?: PercentileName | `${PercentileName},${string}`;
+}
+
+export interface BreakdownQuery {
+  readonly by: readonly [DimensionName, DimensionName];
+  /** Values kept per dimension. */
+  readonly top?: number;
 }
 
 export interface TopQuery {
@@ -60,6 +72,15 @@ export class StatsApi {
     return this.http.getJson(`${API_BASE}/stats/top`, { ...params, ...query }, signal);
   }
 
+  breakdown(params: Params, query: BreakdownQuery, signal?: AbortSignal): Promise<BreakdownResponse> {
+    const { by, ...rest } = query;
+    return this.http.getJson(`${API_BASE}/stats/breakdown`, { ...params, ...rest, by: by.join(',') }, signal);
+  }
+
+  video(params: Params, signal?: AbortSignal): Promise<VideoStatsResponse> {
+    return this.http.getJson(`${API_BASE}/stats/video`, params, signal);
+  }
+
   geo(params: Params, signal?: AbortSignal): Promise<GeoResponse> {
     return this.http.getJson(`${API_BASE}/stats/geo`, params, signal);
   }
@@ -82,7 +103,7 @@ export class StatsApi {
     const paths = Object.keys(spec.paths ?? {});
     return {
       alerts: paths.some((p) => p === `${API_BASE}/alerts` || p.startsWith(`${API_BASE}/alerts/`)),
-      controlPlane: paths.some((p) => p.startsWith(`${API_BASE}/distributions`) || p.startsWith(`${API_BASE}/log-configs`)),
+      controlPlane: paths.some((p) => p.startsWith(`${API_BASE}/distributions`) || p.startsWith(`${API_BASE}/realtime-log-configs`)),
     };
   }
 

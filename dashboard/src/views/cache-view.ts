@@ -14,6 +14,7 @@ import { kpiRow } from '../ui/kpi-row.js';
 import { Panel, runPanel } from '../ui/panel.js';
 import { radioGroup } from '../ui/radio-group.js';
 import { CACHE_STATUS_LABELS, CONTENT_CLASS_LABELS, labelOf } from './labels.js';
+import { changeMarkers } from './change-markers.js';
 import type { MountedView, ViewContext, ViewDefinition } from './view-context.js';
 import { grid, loadKpis, metricSeries, seriesOf, timeChart, type KpiSpec } from './view-kit.js';
 
@@ -100,7 +101,8 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
       const bytes = await metricSeries(ctx, { metric: 'byteHitRatio' }, 'Byte hit ratio', nowMs);
       const series = [...hit.series.map((s) => ({ ...s, color: '#0072B2' })), ...bytes.series.map((s) => ({ ...s, color: '#E69F00' }))];
       if (series.every((s) => s.points.every((p) => p.value === null))) return { empty: 'No cacheable requests in this range.' };
-      return timeChart(ctx, { title: `${hitLabel} and byte hit ratio over time`, series, formatValue: formatRatio, range: hit.range, valueDomain: [0, 1] });
+      const markers = await changeMarkers(ctx, hit.range);
+      return timeChart(ctx, { title: `${hitLabel} and byte hit ratio over time`, series, formatValue: formatRatio, range: hit.range, valueDomain: [0, 1], markers });
     });
     void runPanel(mixOverTime, ctx.signal, async () => {
       const response = await ctx.stats.timeseries(params, { metric: 'requests', groupBy: 'cacheStatus', top: 8 }, ctx.signal);

@@ -76,10 +76,10 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
       );
     });
     void runPanel(blocked, ctx.signal, async () => {
-      // Geo-blocked requests are errors: ranking the countries by their errors puts the blocked ones first.
+      // Geo-blocked requests are errors; the countries are the six with the most geo-blocked requests.
       const errors = narrowFilter(ctx.state, 'cacheStatus', ['error']);
       if (errors === null) return { empty: 'The cache result filter leaves out errors, and geo-blocked requests are errors.' };
-      const response = await ctx.stats.timeseries({ ...params, cacheStatus: errors }, { metric: 'geoBlocked', groupBy: 'country', top: 6 }, ctx.signal);
+      const response = await ctx.stats.timeseries({ ...params, cacheStatus: errors }, { metric: 'geoBlocked', groupBy: 'country', top: 6, rankBy: 'geoBlocked' }, ctx.signal);
       const series = seriesOf(response, (key, other) => (other ? 'other countries' : key === '' ? '(unknown)' : key));
       const markers = ctx.capabilities.alerts
         ? alertMarkers(await loadAlerts(ctx.stats, { from: new Date(range.fromMs).toISOString(), to: new Date(range.toMs).toISOString(), distribution: ctx.state.distributions.join(',') }, ctx.signal), ['geoBlockedSpike'], range.fromMs, range.toMs)

@@ -1,20 +1,20 @@
 /**
  * Live (the landing view): requests/s and bytes/s from the live stream, updated every second; the
- * world map of viewer countries and the POPs serving them (countries and POPs from the last 15
- * minutes, arcs from the sampled records of the last 2 minutes); cache hit ratio and error rate
- * gauges over the last 30 seconds; and the live tail.
+ * world map of viewer countries and the POPs serving them (from the stream's per-country and per-POP
+ * counters of the last 5 minutes, arcs from the sampled records of the last 2 minutes); cache hit
+ * ratio and error rate gauges over the last 30 seconds; and the live tail. Nothing here waits for a
+ * stats query.
  */
-import type { GeoResponse } from '../api/api-types.js';
 import { openLiveStream, type LiveStatus } from '../api/live-stream.js';
 import { gauge } from '../charts/gauge.js';
 import { lineChart } from '../charts/line-chart.js';
 import { worldMap } from '../charts/world-map.js';
 import { formatBytesPerSecond, formatClock, formatCount, formatRatio, formatRequestsPerSecond } from '../format/format.js';
-import { liveParams, statsParams } from '../state/query-params.js';
+import { liveParams } from '../state/query-params.js';
 import { ChartHost } from '../ui/chart-host.js';
 import { h } from '../ui/dom.js';
 import { kpiRow } from '../ui/kpi-row.js';
-import { Panel, describeError } from '../ui/panel.js';
+import { Panel } from '../ui/panel.js';
 import { LiveTail } from './live-tail.js';
 import { LiveWindow } from './live-window.js';
 import type { MountedView, ViewContext, ViewDefinition } from './view-context.js';
@@ -23,8 +23,6 @@ import { grid } from './view-kit.js';
 const RECORDS_PER_SECOND = 20;
 const CHART_SECONDS = 300;
 const GAUGE_SECONDS = 30;
-const MAP_WINDOW_MS = 15 * 60_000;
-const MAP_REFRESH_MS = 15_000;
 const ARC_WINDOW_MS = 120_000;
 
 function mount(root: HTMLElement, ctx: ViewContext): MountedView {
@@ -34,7 +32,7 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
   const requests = new Panel('Requests per second', { id: 'live-requests' });
   const bytes = new Panel('Bytes per second', { id: 'live-bytes' });
   const gauges = new Panel('Cache and errors', { id: 'live-gauges', note: `Last ${GAUGE_SECONDS} seconds. Cache hit ratio: CloudWatch definition.` });
-  const map = new Panel('Viewers and the POPs serving them', { wide: true, id: 'live-map', note: 'Countries and POPs: last 15 minutes. Arcs: sampled requests of the last 2 minutes, viewer country → POP.' });
+  const map = new Panel('Viewers and the POPs serving them', { wide: true, id: 'live-map', note: `Countries and POPs: live counters since the page opened, up to the last ${CHART_SECONDS / 60} minutes. Arcs: sampled requests of the last 2 minutes, viewer country → POP.` });
   const tail = new Panel('Live tail', { wide: true, id: 'live-tail', note: `Up to ${RECORDS_PER_SECOND} sampled requests per second that match the filters.` });
   root.replaceChildren(h('div', {}, [status, grid([headline.element, requests.element, bytes.element, gauges.element, map.element, tail.element])]));
 
@@ -58,20 +56,21 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
   ];
   gaugeRow.replaceChildren(...gaugeHosts.map((g) => g.element));
 
-  let geo: GeoResponse | null = null;
   const mapChart = new ChartHost((width) => {
-    const popCoordinates = new Map((geo?.pops ?? []).filter((p) => p.lat !== null && p.lon !== null).map((p) => [p.pop, [p.lon ?? 0, p.lat ?? 0] as const]));
+    const places = live.places(CHART_SECONDS);
+    const located = places.pops.flatMap((p) => (p.lat === null || p.lon === null ? [] : [{ ...p, lat: p.lat, lon: p.lon }]));
+    const popCoordinates = new Map(located.map((p) => [p.pop, [p.lon, p.lat] as const]));
     const arcs = live.pairs(Date.now() - ARC_WINDOW_MS, 60).flatMap((pair) => {
       const to = popCoordinates.get(pair.pop);
       return to === undefined ? [] : [{ country: pair.country, to, value: pair.count, label: `${pair.country} → ${pair.pop}: ${pair.count} sampled requests` }];
     });
     return worldMap(
       {
-        countries: (geo?.countries ?? []).map((c) => ({ code: c.country, value: c.requests, label: `${c.name || c.country}: ${formatCount(c.requests)} requests` })),
-        pops: (geo?.pops ?? []).filter((p) => p.lat !== null && p.lon !== null).map((p) => ({ code: p.pop, lat: p.lat ?? 0, lon: p.lon ?? 0, value: p.requests, label: `${p.pop} ${p.city}: ${formatCount(p.requests)} requests` })),
+        countries: places.countries.map((c) => ({ code: c.country, value: c.requests, label: `${c.country}: ${formatCount(c.requests)} requests` })),
+        pops: located.map((p) => ({ code: p.pop, lat: p.lat, lon: p.lon, value: p.requests, label: `${p.pop} ${p.city}: ${formatCount(p.requests)} requests` })),
         arcs,
       },
-      { width, title: 'Viewer countries (shaded by requests), POPs and viewer → POP arcs', topology: ctx.topology, legendTitle: 'Requests, last 15 min', formatValue: formatCount, id: 'live-map' },
+      { width, title: 'Viewer countries (shaded by requests), POPs and viewer → POP arcs', topology: ctx.topology, legendTitle: 'Requests, last 5 min', formatValue: formatCount, id: 'live-map' },
     );
   });
   const liveTail = new LiveTail(ctx.timeZone);
@@ -79,8 +78,7 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
   requests.content([requestsChart.element]);
   bytes.content([bytesChart.element]);
   gauges.content([gaugeRow]);
-  const mapNote = h('p', { class: 'panel-note', role: 'status' });
-  map.content([mapChart.element, mapNote]);
+  map.content([mapChart.element]);
   tail.content([liveTail.element]);
 
   const renderHeadline = (): void => {
@@ -111,6 +109,7 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
   };
 
   let lastDraw = 0;
+  let mapDrawn = false;
   const connection = openLiveStream(ctx.http, liveParams(ctx.state, RECORDS_PER_SECOND), {
     onStatus: setStatus,
     onCounters: (counters) => {
@@ -120,7 +119,9 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
       bytesChart.redraw();
       for (const g of gaugeHosts) g.redraw();
       renderHeadline();
-      if (Date.now() - lastDraw > 5_000) {
+      // The map redraws at once when the first places arrive, then every few seconds.
+      if (Date.now() - lastDraw > 5_000 || (!mapDrawn && counters.countries.length > 0)) {
+        mapDrawn = counters.countries.length > 0;
         lastDraw = Date.now();
         mapChart.redraw();
       }
@@ -131,24 +132,10 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
     },
   });
 
-  const loadGeo = async (): Promise<void> => {
-    const nowMs = Date.now();
-    try {
-      geo = await ctx.stats.geo(statsParams(ctx.state, nowMs, {}, { fromMs: nowMs - MAP_WINDOW_MS, toMs: nowMs }), ctx.signal);
-      mapChart.redraw();
-      mapNote.textContent = '';
-    } catch (err) {
-      if (!ctx.signal.aborted) mapNote.textContent = `Countries and POPs could not be loaded: ${describeError(err)}`;
-    }
-  };
-  void loadGeo();
-  const geoTimer = setInterval(() => void loadGeo(), MAP_REFRESH_MS);
-
   return {
     refresh: () => undefined,
     dispose: () => {
       connection.close();
-      clearInterval(geoTimer);
       liveTail.dispose();
     },
   };

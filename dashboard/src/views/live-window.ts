@@ -16,6 +16,19 @@ export interface WindowRatios {
   readonly stale: number;
 }
 
+/** Requests and bytes of one viewer country or POP summed over a window of seconds. */
+export interface PlaceTotals {
+  readonly countries: readonly { readonly country: string; readonly requests: number; readonly bytes: number }[];
+  readonly pops: readonly {
+    readonly pop: string;
+    readonly city: string;
+    readonly lat: number | null;
+    readonly lon: number | null;
+    readonly requests: number;
+    readonly bytes: number;
+  }[];
+}
+
 export interface PairCount {
   readonly country: string;
   readonly pop: string;
@@ -71,6 +84,24 @@ export class LiveWindow {
       dropped: sum((c) => c.dropped),
       stale: sum((c) => c.stale),
     };
+  }
+
+  /** Per-country and per-POP counters of the last `seconds` seconds received, summed, busiest first. */
+  places(seconds: number): PlaceTotals {
+    const countries = new Map<string, { country: string; requests: number; bytes: number }>();
+    const pops = new Map<string, { pop: string; city: string; lat: number | null; lon: number | null; requests: number; bytes: number }>();
+    for (const c of this.#counters.slice(-seconds)) {
+      for (const place of c.countries) {
+        const total = countries.get(place.country) ?? { country: place.country, requests: 0, bytes: 0 };
+        countries.set(place.country, { ...total, requests: total.requests + place.requests, bytes: total.bytes + place.bytes });
+      }
+      for (const place of c.pops) {
+        const total = pops.get(place.pop) ?? { pop: place.pop, city: place.city, lat: place.lat, lon: place.lon, requests: 0, bytes: 0 };
+        pops.set(place.pop, { ...total, requests: total.requests + place.requests, bytes: total.bytes + place.bytes });
+      }
+    }
+    const busiest = <T extends { requests: number }>(a: T, b: T): number => b.requests - a.requests;
+    return { countries: [...countries.values()].sort(busiest), pops: [...pops.values()].sort(busiest) };
   }
 
   /** Sampled records per viewer country → POP received since `sinceMs`, largest first. */

@@ -1,15 +1,15 @@
 /**
- * Performance and errors: time-to-first-byte, time-taken and origin latency percentiles over time,
- * p95 TTFB per POP × viewer country, 4xx/5xx by status and by cause, HTTP and TLS versions, and the
- * share of HTTP requests redirected to HTTPS.
+ * Performance and errors: time-to-first-byte, time-taken and origin latency percentiles over time
+ * (all three percentiles in one call), p95 TTFB per POP × viewer country (one breakdown call), 4xx/5xx
+ * by status and by cause, HTTP and TLS versions, TLS cipher suites with their protocol, and the share
+ * of HTTP requests redirected to HTTPS.
  */
-import type { PercentileName, TimeseriesMetric } from '../api/api-types.js';
+import type { TimeseriesMetric } from '../api/api-types.js';
 import { barChart } from '../charts/bar-chart.js';
 import { gauge } from '../charts/gauge.js';
-import { heatmap, type HeatCell } from '../charts/heatmap.js';
+import { heatmap } from '../charts/heatmap.js';
 import type { LineSeries } from '../charts/line-chart.js';
 import { formatCount, formatMs, formatRatio } from '../format/format.js';
-import { TLS_PROTOCOLS } from '../state/filter-catalog.js';
 import { statsParams } from '../state/query-params.js';
 import { resolveRange } from '../state/time-range.js';
 import { chartHost } from '../ui/chart-host.js';
@@ -17,27 +17,30 @@ import { dataTable } from '../ui/data-table.js';
 import { h } from '../ui/dom.js';
 import { kpiRow } from '../ui/kpi-row.js';
 import { Panel, runPanel } from '../ui/panel.js';
+import { changeMarkers } from './change-markers.js';
+import { cipherShares, heatmapOf } from './breakdown-cells.js';
 import { countByCause, ERROR_CAUSE_LABELS, ERROR_CAUSE_NAMES, ERROR_CAUSES, errorCauseOf } from './error-causes.js';
 import type { MountedView, ViewContext, ViewDefinition } from './view-context.js';
 import { grid, loadKpis, narrowFilter, seriesOf, sumPoints, timeChart } from './view-kit.js';
 
-const PERCENTILES: readonly PercentileName[] = ['p50', 'p95', 'p99'];
 const HEATMAP_COUNTRIES = 8;
-const POPS_PER_COUNTRY = 2;
+const HEATMAP_POPS = 10;
+const CIPHERS = 12;
 
 function mount(root: HTMLElement, ctx: ViewContext): MountedView {
   const summary = new Panel('Summary', { wide: true, id: 'summary' });
   const ttfb = new Panel('Time to first byte', { id: 'ttfb', note: 'p50 / p95 / p99 per interval, weighted by sampling; WebSockets excluded.' });
   const timeTaken = new Panel('Time taken', { id: 'time-taken', note: 'p50 / p95 / p99 of time-taken per interval.' });
   const origin = new Panel('Origin latency', { id: 'origin-latency', note: 'p50 / p95 / p99 of origin-fbl (only requests that went to the origin).' });
-  const matrix = new Panel('p95 time to first byte by POP and viewer country', { id: 'pop-country', note: `The ${HEATMAP_COUNTRIES} busiest viewer countries and the ${POPS_PER_COUNTRY} busiest POPs of each.` });
+  const matrix = new Panel('p95 time to first byte by POP and viewer country', { id: 'pop-country', note: `The ${HEATMAP_POPS} busiest POPs and the ${HEATMAP_COUNTRIES} busiest viewer countries; empty cells: no request of that country at that POP.` });
   const statuses = new Panel('4xx and 5xx by status', { wide: true, id: 'error-status' });
   const causes = new Panel('Errors by cause', { id: 'error-causes', note: 'From x-edge-detailed-result-type of 4xx/5xx requests.' });
   const detailed = new Panel('Detailed result types of errors', { id: 'error-detailed' });
   const httpVersions = new Panel('HTTP versions', { id: 'http-versions' });
-  const tls = new Panel('TLS versions', { id: 'tls-versions', note: 'Cipher suites: not broken down by the API yet.' });
+  const tls = new Panel('TLS versions', { id: 'tls-versions', note: 'Share of HTTPS requests by ssl-protocol.' });
+  const ciphers = new Panel('TLS cipher suites', { id: 'tls-ciphers', note: `The ${CIPHERS} most used ssl-cipher values with their ssl-protocol, by share of HTTPS requests.` });
   const redirects = new Panel('HTTP → HTTPS redirects', { id: 'https-redirects', note: 'Share of http:// requests answered with result type Redirect (viewer protocol policy).' });
-  root.replaceChildren(grid([summary.element, ttfb.element, timeTaken.element, origin.element, matrix.element, statuses.element, causes.element, detailed.element, httpVersions.element, tls.element, redirects.element]));
+  root.replaceChildren(grid([summary.element, ttfb.element, timeTaken.element, origin.element, matrix.element, statuses.element, causes.element, detailed.element, httpVersions.element, tls.element, ciphers.element, redirects.element]));
 
   const load = (nowMs: number): void => {
     const params = statsParams(ctx.state, nowMs);
@@ -63,41 +66,29 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
 
     const percentilePanel = (panel: Panel, metric: TimeseriesMetric, what: string): void =>
       void runPanel(panel, ctx.signal, async () => {
-        const series: LineSeries[] = [];
-        for (const percentile of PERCENTILES) {
-          const response = await ctx.stats.timeseries(params, { metric, percentile }, ctx.signal);
-          series.push({ key: percentile, label: percentile, points: response.series[0]?.points.map((p) => ({ t: Date.parse(p.t), value: p.value })) ?? [] });
-        }
+        const response = await ctx.stats.timeseries(params, { metric, percentile: 'p50,p95,p99' }, ctx.signal);
+        const series: LineSeries[] = response.series.map((s) => ({ key: s.key, label: s.key, points: s.points.map((p) => ({ t: Date.parse(p.t), value: p.value })) }));
         if (series.every((s) => s.points.every((p) => p.value === null))) return { empty: `No ${what} in this range.` };
-        return timeChart(ctx, { title: `${what} percentiles over time`, series, formatValue: formatMs, range });
+        return timeChart(ctx, { title: `${what} percentiles over time`, series, formatValue: formatMs, range, markers: await changeMarkers(ctx, range) });
       });
     percentilePanel(ttfb, 'ttfbMs', 'Time to first byte');
     percentilePanel(timeTaken, 'timeTakenMs', 'Time taken');
     percentilePanel(origin, 'originLatencyMs', 'Origin latency');
 
     void runPanel(matrix, ctx.signal, async () => {
-      const all = await ctx.stats.geo(params, ctx.signal);
-      const countries = [...all.countries].filter((c) => c.country !== '').sort((a, b) => b.requests - a.requests).slice(0, HEATMAP_COUNTRIES).map((c) => c.country);
-      if (countries.length === 0) return { empty: 'No requests in this range.' };
-      // Per country, the POPs that served it: the rows are the busiest POPs of each country.
-      const cells: HeatCell[] = [];
-      const popRequests = new Map<string, number>();
-      for (const country of countries) {
-        const perCountry = await ctx.stats.geo({ ...params, country }, ctx.signal);
-        for (const p of [...perCountry.pops].sort((a, b) => b.requests - a.requests).slice(0, POPS_PER_COUNTRY)) {
-          cells.push({ row: p.pop, column: country, value: p.ttfbP95Ms });
-          popRequests.set(p.pop, (popRequests.get(p.pop) ?? 0) + p.requests);
-        }
-      }
-      const pops = [...popRequests].sort((a, b) => b[1] - a[1]).map(([pop]) => pop);
+      const response = await ctx.stats.breakdown(params, { by: ['pop', 'country'], top: HEATMAP_POPS }, ctx.signal);
+      const data = heatmapOf(response, (cell) => cell.ttfbMs.p95);
+      const columns = data.columns.slice(0, HEATMAP_COUNTRIES);
+      if (data.rows.length === 0 || columns.length === 0) return { empty: 'No requests in this range.' };
+      const cells = data.cells.filter((c) => columns.includes(c.column));
       return chartHost((width) =>
-        heatmap(cells, { width, title: 'p95 time to first byte by POP (rows) and viewer country (columns)', rows: pops, columns: countries, formatValue: formatMs, formatCell: (v) => String(Math.round(v)), rowTitle: 'POP', columnTitle: 'country, ms' }),
+        heatmap(cells, { width, title: 'p95 time to first byte by POP (rows) and viewer country (columns)', rows: data.rows, columns, formatValue: formatMs, formatCell: (v) => String(Math.round(v)), rowTitle: 'POP', columnTitle: 'country, ms' }),
       );
     });
 
     void runPanel(statuses, ctx.signal, async () => {
       if (errorClasses === null) return { empty: 'The status class filter leaves out 4xx and 5xx.' };
-      const response = await ctx.stats.timeseries({ ...params, statusClass: errorClasses }, { metric: 'requests', groupBy: 'status', top: 8 }, ctx.signal);
+      const response = await ctx.stats.timeseries({ ...params, statusClass: errorClasses }, { metric: 'requests', groupBy: 'status', top: 8, rankBy: 'errors' }, ctx.signal);
       const series = seriesOf(response, (key, other) => (other ? 'other statuses' : key));
       if (series.every((s) => sumPoints(s) === 0)) return { empty: 'No 4xx or 5xx responses in this range.' };
       return timeChart(ctx, { title: '4xx and 5xx responses per interval by status', series, formatValue: formatCount, range, stacked: true, otherKeys: ['\u0000other'] });
@@ -156,18 +147,27 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
     });
 
     void runPanel(tls, ctx.signal, async () => {
-      const versions = TLS_PROTOCOLS.filter((v) => narrowFilter(ctx.state, 'sslProtocol', [v]) !== null);
-      const counts: { version: string; requests: number }[] = [];
-      for (const version of versions) {
-        const s = await ctx.stats.summary({ ...params, sslProtocol: version }, ctx.signal);
-        counts.push({ version, requests: s.requests });
-      }
+      const top = await ctx.stats.top(params, { dimension: 'sslProtocol', limit: 20 }, ctx.signal);
+      // '' is a request without TLS (http://).
+      const counts = top.rows.filter((r) => r.value !== '').map((r) => ({ version: r.value, requests: r.requests }));
       const total = counts.reduce((a, c) => a + c.requests, 0);
       if (total === 0) return { empty: 'No HTTPS requests in this range.' };
       return chartHost((width) =>
         barChart(
           counts.map((c) => ({ key: c.version, label: c.version, value: c.requests / total, note: `${formatCount(c.requests)} req`, filter: c.requests > 0 ? { name: 'sslProtocol', value: c.version } : undefined })),
           { width, title: 'Share of TLS requests by protocol version', formatValue: formatRatio, maxValue: 1 },
+        ),
+      );
+    });
+
+    void runPanel(ciphers, ctx.signal, async () => {
+      const response = await ctx.stats.breakdown(params, { by: ['sslCipher', 'sslProtocol'], top: CIPHERS }, ctx.signal);
+      const shares = cipherShares(response).slice(0, CIPHERS);
+      if (shares.length === 0) return { empty: 'No HTTPS requests in this range.' };
+      return chartHost((width) =>
+        barChart(
+          shares.map((c) => ({ key: `${c.protocol} ${c.cipher}`, label: `${c.cipher} (${c.protocol})`, value: c.share, note: `${formatCount(c.requests)} req`, filter: { name: 'sslProtocol', value: c.protocol } })),
+          { width, title: 'Share of HTTPS requests by cipher suite and TLS protocol', formatValue: formatRatio, maxValue: 1, labelWidth: Math.min(300, width * 0.5) },
         ),
       );
     });

@@ -1,6 +1,7 @@
 /**
  * Video: HLS, DASH and Smooth Streaming manifest and segment traffic, the live event apart from video
- * on demand (by path prefix), the live audience, and CMCD where the API serves it.
+ * on demand (by path prefix), the live audience, and playback quality from CMCD (sessions, rebuffering,
+ * bitrates per streaming format).
  */
 import { barChart } from '../charts/bar-chart.js';
 import type { LineSeries } from '../charts/line-chart.js';
@@ -11,6 +12,7 @@ import { chartHost } from '../ui/chart-host.js';
 import { button, h } from '../ui/dom.js';
 import { kpiRow } from '../ui/kpi-row.js';
 import { Panel, runPanel } from '../ui/panel.js';
+import { cmcdContent } from './cmcd-panel.js';
 import { CONTENT_CLASS_LABELS, labelOf } from './labels.js';
 import type { MountedView, ViewContext, ViewDefinition } from './view-context.js';
 import { grid, loadKpis, narrowFilter, seriesOf, timeChart } from './view-kit.js';
@@ -42,11 +44,11 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
   liveVsVod.addTools([livePrefixForm(ctx)]);
   const audience = new Panel('Live event audience', {
     id: 'live-audience',
-    note: 'Live manifest requests per second: every live player reloads its manifest about once per segment, so this follows the number of concurrent viewers (an exact count needs CMCD session ids, which the API does not aggregate yet).',
+    note: 'Live manifest requests per second: every live player reloads its manifest about once per segment, so this follows the number of concurrent viewers (players that send CMCD are counted by session in Playback quality).',
   });
   const formats = new Panel('Manifests by streaming format', { id: 'formats', note: 'From the manifest paths: .m3u8 HLS, .mpd DASH, …/Manifest Smooth Streaming.' });
   const packaging = new Panel('Segments by packaging', { id: 'packaging', note: 'From the segments’ Content-Type.' });
-  const cmcd = new Panel('Playback quality (CMCD)', { wide: true, id: 'cmcd' });
+  const cmcd = new Panel('Playback quality (CMCD)', { wide: true, id: 'cmcd', note: 'From the CMCD data players send with each request (CloudFront cmcd-* fields); only requests that carry CMCD count.' });
   root.replaceChildren(grid([summary.element, traffic.element, liveVsVod.element, audience.element, formats.element, packaging.element, cmcd.element]));
 
   const load = (nowMs: number): void => {
@@ -127,10 +129,11 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
         );
       });
     }
-    cmcd.empty(
-      'Bitrate distribution, rebuffering (buffer starvation) rate and active playback sessions come from CMCD fields. edgewatch stores them ' +
-        '(cmcd_encoded_bitrate, cmcd_buffer_starvation, cmcd_session_id, …), but the API does not aggregate them yet: this panel fills in once it does.',
-    );
+    void runPanel(cmcd, ctx.signal, async () => {
+      const response = await ctx.stats.video(statsParams(ctx.state, nowMs), ctx.signal);
+      if (response.requests === 0) return { empty: 'No request with CMCD data in this range: the players send none, or the real-time log config leaves out the cmcd-* fields.' };
+      return cmcdContent(ctx, response, range);
+    });
   };
 
   load(Date.now());

@@ -692,3 +692,387 @@ PARTITION BY toYYYYMM(created_at)
 ORDER BY delivery_id
 TTL toDateTime(created_at) + INTERVAL 400 DAY
 SETTINGS replicated_deduplication_window = 1000;
+
+-- 030_control_plane_audit
+CREATE TABLE IF NOT EXISTS edgewatch.control_plane_audit ON CLUSTER edgewatch_cluster (
+    change_id String,
+    at DateTime64(3, 'UTC'),
+    actor String,
+    actor_role LowCardinality(String),
+    action LowCardinality(String),
+    resource_type LowCardinality(String),
+    resource_id String,
+    distribution_id String,
+    provider LowCardinality(String),
+    outcome LowCardinality(String),
+    error String,
+    summary String,
+    before String,
+    after String,
+    diff String
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/edgewatch/control_plane_audit', '{replica}')
+PARTITION BY toYYYYMM(at)
+ORDER BY (at, change_id)
+TTL toDateTime(at) + INTERVAL 800 DAY
+SETTINGS replicated_deduplication_window = 1000;
+
+-- 040_rollups_by_source
+DROP VIEW IF EXISTS edgewatch.requests_1m_mv ON CLUSTER edgewatch_cluster SYNC;
+
+DROP VIEW IF EXISTS edgewatch.requests_1h_mv ON CLUSTER edgewatch_cluster SYNC;
+
+DROP VIEW IF EXISTS edgewatch.requests_1m_dim_mv ON CLUSTER edgewatch_cluster SYNC;
+
+DROP VIEW IF EXISTS edgewatch.requests_1h_dim_mv ON CLUSTER edgewatch_cluster SYNC;
+
+CREATE TABLE edgewatch.requests_1m_before_source_local ON CLUSTER edgewatch_cluster AS edgewatch.requests_1m_local ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1m_before_source_local', '{replica}') ORDER BY tuple();
+
+CREATE TABLE edgewatch.requests_1m_before_source ON CLUSTER edgewatch_cluster AS edgewatch.requests_1m_before_source_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1m_before_source_local, rand());
+
+INSERT INTO edgewatch.requests_1m_before_source SELECT * FROM edgewatch.requests_1m;
+
+DROP TABLE edgewatch.requests_1m ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1m_local ON CLUSTER edgewatch_cluster SYNC;
+
+CREATE TABLE edgewatch.requests_1h_before_source_local ON CLUSTER edgewatch_cluster AS edgewatch.requests_1h_local ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1h_before_source_local', '{replica}') ORDER BY tuple();
+
+CREATE TABLE edgewatch.requests_1h_before_source ON CLUSTER edgewatch_cluster AS edgewatch.requests_1h_before_source_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1h_before_source_local, rand());
+
+INSERT INTO edgewatch.requests_1h_before_source SELECT * FROM edgewatch.requests_1h;
+
+DROP TABLE edgewatch.requests_1h ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1h_local ON CLUSTER edgewatch_cluster SYNC;
+
+CREATE TABLE edgewatch.requests_1m_dim_before_source_local ON CLUSTER edgewatch_cluster AS edgewatch.requests_1m_dim_local ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1m_dim_before_source_local', '{replica}') ORDER BY tuple();
+
+CREATE TABLE edgewatch.requests_1m_dim_before_source ON CLUSTER edgewatch_cluster AS edgewatch.requests_1m_dim_before_source_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1m_dim_before_source_local, rand());
+
+INSERT INTO edgewatch.requests_1m_dim_before_source SELECT * FROM edgewatch.requests_1m_dim;
+
+DROP TABLE edgewatch.requests_1m_dim ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1m_dim_local ON CLUSTER edgewatch_cluster SYNC;
+
+CREATE TABLE edgewatch.requests_1h_dim_before_source_local ON CLUSTER edgewatch_cluster AS edgewatch.requests_1h_dim_local ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1h_dim_before_source_local', '{replica}') ORDER BY tuple();
+
+CREATE TABLE edgewatch.requests_1h_dim_before_source ON CLUSTER edgewatch_cluster AS edgewatch.requests_1h_dim_before_source_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1h_dim_before_source_local, rand());
+
+INSERT INTO edgewatch.requests_1h_dim_before_source SELECT * FROM edgewatch.requests_1h_dim;
+
+DROP TABLE edgewatch.requests_1h_dim ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1h_dim_local ON CLUSTER edgewatch_cluster SYNC;
+
+CREATE TABLE edgewatch.requests_1m_local ON CLUSTER edgewatch_cluster (
+    distribution_id LowCardinality(String),
+    source LowCardinality(String),
+    bucket DateTime('UTC') CODEC(Delta, ZSTD(1)),
+    x_edge_location LowCardinality(String),
+    pop_code LowCardinality(String),
+    continent LowCardinality(String),
+    country LowCardinality(String),
+    cache_behavior_path_pattern LowCardinality(String),
+    content_class LowCardinality(String),
+    cache_class LowCardinality(String),
+    status_class LowCardinality(String),
+    sampled_requests SimpleAggregateFunction(sum, UInt64),
+    sampled_bytes SimpleAggregateFunction(sum, UInt64),
+    requests SimpleAggregateFunction(sum, Float64),
+    bytes SimpleAggregateFunction(sum, Float64),
+    requests_var SimpleAggregateFunction(sum, Float64),
+    bytes_var SimpleAggregateFunction(sum, Float64),
+    ratio_requests SimpleAggregateFunction(sum, Float64),
+    ratio_bytes SimpleAggregateFunction(sum, Float64),
+    hits SimpleAggregateFunction(sum, Float64),
+    hit_bytes SimpleAggregateFunction(sum, Float64),
+    misses SimpleAggregateFunction(sum, Float64),
+    cacheable_requests SimpleAggregateFunction(sum, Float64),
+    cacheable_hits SimpleAggregateFunction(sum, Float64),
+    status_4xx SimpleAggregateFunction(sum, Float64),
+    status_5xx SimpleAggregateFunction(sum, Float64),
+    geo_blocked SimpleAggregateFunction(sum, Float64),
+    ttfb_digest AggregateFunction(quantileTDigestWeighted, Float64, UInt32),
+    time_taken_digest AggregateFunction(quantileTDigestWeighted, Float64, UInt32),
+    origin_fbl_digest AggregateFunction(quantileTDigestWeighted, Float64, UInt32)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1m_local', '{replica}')
+PARTITION BY toDate(bucket)
+ORDER BY (distribution_id, source, bucket, x_edge_location, pop_code, continent, country,
+          cache_behavior_path_pattern, content_class, cache_class, status_class)
+TTL bucket + INTERVAL 30 DAY
+SETTINGS replicated_deduplication_window = 10000, ttl_only_drop_parts = 1;
+
+CREATE TABLE edgewatch.requests_1m ON CLUSTER edgewatch_cluster AS edgewatch.requests_1m_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1m_local, rand());
+
+CREATE TABLE edgewatch.requests_1h_local ON CLUSTER edgewatch_cluster AS edgewatch.requests_1m_local
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1h_local', '{replica}')
+PARTITION BY toYYYYMM(bucket)
+ORDER BY (distribution_id, source, bucket, x_edge_location, pop_code, continent, country,
+          cache_behavior_path_pattern, content_class, cache_class, status_class)
+TTL bucket + INTERVAL 400 DAY
+SETTINGS replicated_deduplication_window = 10000;
+
+CREATE TABLE edgewatch.requests_1h ON CLUSTER edgewatch_cluster AS edgewatch.requests_1h_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1h_local, rand());
+
+CREATE TABLE edgewatch.requests_1m_dim_local ON CLUSTER edgewatch_cluster (
+    distribution_id LowCardinality(String),
+    source LowCardinality(String),
+    dimension LowCardinality(String),
+    value LowCardinality(String),
+    bucket DateTime('UTC') CODEC(Delta, ZSTD(1)),
+    sampled_requests SimpleAggregateFunction(sum, UInt64),
+    sampled_bytes SimpleAggregateFunction(sum, UInt64),
+    requests SimpleAggregateFunction(sum, Float64),
+    bytes SimpleAggregateFunction(sum, Float64),
+    requests_var SimpleAggregateFunction(sum, Float64),
+    bytes_var SimpleAggregateFunction(sum, Float64),
+    ratio_requests SimpleAggregateFunction(sum, Float64),
+    ratio_bytes SimpleAggregateFunction(sum, Float64),
+    hits SimpleAggregateFunction(sum, Float64),
+    hit_bytes SimpleAggregateFunction(sum, Float64),
+    misses SimpleAggregateFunction(sum, Float64),
+    cacheable_requests SimpleAggregateFunction(sum, Float64),
+    cacheable_hits SimpleAggregateFunction(sum, Float64),
+    status_4xx SimpleAggregateFunction(sum, Float64),
+    status_5xx SimpleAggregateFunction(sum, Float64),
+    geo_blocked SimpleAggregateFunction(sum, Float64),
+    ttfb_digest AggregateFunction(quantileTDigestWeighted, Float64, UInt32),
+    time_taken_digest AggregateFunction(quantileTDigestWeighted, Float64, UInt32),
+    origin_fbl_digest AggregateFunction(quantileTDigestWeighted, Float64, UInt32)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1m_dim_local', '{replica}')
+PARTITION BY toDate(bucket)
+ORDER BY (dimension, value, distribution_id, source, bucket)
+TTL bucket + INTERVAL 30 DAY
+SETTINGS replicated_deduplication_window = 10000, ttl_only_drop_parts = 1;
+
+CREATE TABLE edgewatch.requests_1m_dim ON CLUSTER edgewatch_cluster AS edgewatch.requests_1m_dim_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1m_dim_local, rand());
+
+CREATE TABLE edgewatch.requests_1h_dim_local ON CLUSTER edgewatch_cluster AS edgewatch.requests_1m_dim_local
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1h_dim_local', '{replica}')
+PARTITION BY toYYYYMM(bucket)
+ORDER BY (dimension, value, distribution_id, source, bucket)
+TTL bucket + INTERVAL 400 DAY
+SETTINGS replicated_deduplication_window = 10000;
+
+CREATE TABLE edgewatch.requests_1h_dim ON CLUSTER edgewatch_cluster AS edgewatch.requests_1h_dim_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1h_dim_local, rand());
+
+INSERT INTO edgewatch.requests_1m SELECT distribution_id, 'realtime' AS source, * EXCEPT (distribution_id) FROM edgewatch.requests_1m_before_source;
+
+DROP TABLE edgewatch.requests_1m_before_source ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1m_before_source_local ON CLUSTER edgewatch_cluster SYNC;
+
+INSERT INTO edgewatch.requests_1h SELECT distribution_id, 'realtime' AS source, * EXCEPT (distribution_id) FROM edgewatch.requests_1h_before_source;
+
+DROP TABLE edgewatch.requests_1h_before_source ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1h_before_source_local ON CLUSTER edgewatch_cluster SYNC;
+
+INSERT INTO edgewatch.requests_1m_dim SELECT distribution_id, 'realtime' AS source, * EXCEPT (distribution_id) FROM edgewatch.requests_1m_dim_before_source;
+
+DROP TABLE edgewatch.requests_1m_dim_before_source ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1m_dim_before_source_local ON CLUSTER edgewatch_cluster SYNC;
+
+INSERT INTO edgewatch.requests_1h_dim SELECT distribution_id, 'realtime' AS source, * EXCEPT (distribution_id) FROM edgewatch.requests_1h_dim_before_source;
+
+DROP TABLE edgewatch.requests_1h_dim_before_source ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1h_dim_before_source_local ON CLUSTER edgewatch_cluster SYNC;
+
+CREATE MATERIALIZED VIEW edgewatch.requests_1h_mv ON CLUSTER edgewatch_cluster TO edgewatch.requests_1h_local AS
+SELECT
+    m.distribution_id AS distribution_id,
+    m.source AS source,
+    toStartOfHour(m.bucket) AS bucket,
+    m.x_edge_location AS x_edge_location,
+    m.pop_code AS pop_code,
+    m.continent AS continent,
+    m.country AS country,
+    m.cache_behavior_path_pattern AS cache_behavior_path_pattern,
+    m.content_class AS content_class,
+    m.cache_class AS cache_class,
+    m.status_class AS status_class,
+    sum(m.sampled_requests) AS sampled_requests,
+    sum(m.sampled_bytes) AS sampled_bytes,
+    sum(m.requests) AS requests,
+    sum(m.bytes) AS bytes,
+    sum(m.requests_var) AS requests_var,
+    sum(m.bytes_var) AS bytes_var,
+    sum(m.ratio_requests) AS ratio_requests,
+    sum(m.ratio_bytes) AS ratio_bytes,
+    sum(m.hits) AS hits,
+    sum(m.hit_bytes) AS hit_bytes,
+    sum(m.misses) AS misses,
+    sum(m.cacheable_requests) AS cacheable_requests,
+    sum(m.cacheable_hits) AS cacheable_hits,
+    sum(m.status_4xx) AS status_4xx,
+    sum(m.status_5xx) AS status_5xx,
+    sum(m.geo_blocked) AS geo_blocked,
+    quantileTDigestWeightedMergeState(m.ttfb_digest) AS ttfb_digest,
+    quantileTDigestWeightedMergeState(m.time_taken_digest) AS time_taken_digest,
+    quantileTDigestWeightedMergeState(m.origin_fbl_digest) AS origin_fbl_digest
+FROM edgewatch.requests_1m_local AS m
+GROUP BY distribution_id, source, bucket, x_edge_location, pop_code, continent, country,
+         cache_behavior_path_pattern, content_class, cache_class, status_class;
+
+CREATE MATERIALIZED VIEW edgewatch.requests_1m_dim_mv ON CLUSTER edgewatch_cluster TO edgewatch.requests_1m_dim_local AS
+SELECT
+    m.distribution_id AS distribution_id,
+    m.source AS source,
+    dim.1 AS dimension,
+    dim.2 AS value,
+    m.bucket AS bucket,
+    sum(m.sampled_requests) AS sampled_requests,
+    sum(m.sampled_bytes) AS sampled_bytes,
+    sum(m.requests) AS requests,
+    sum(m.bytes) AS bytes,
+    sum(m.requests_var) AS requests_var,
+    sum(m.bytes_var) AS bytes_var,
+    sum(m.ratio_requests) AS ratio_requests,
+    sum(m.ratio_bytes) AS ratio_bytes,
+    sum(m.hits) AS hits,
+    sum(m.hit_bytes) AS hit_bytes,
+    sum(m.misses) AS misses,
+    sum(m.cacheable_requests) AS cacheable_requests,
+    sum(m.cacheable_hits) AS cacheable_hits,
+    sum(m.status_4xx) AS status_4xx,
+    sum(m.status_5xx) AS status_5xx,
+    sum(m.geo_blocked) AS geo_blocked,
+    quantileTDigestWeightedMergeState(m.ttfb_digest) AS ttfb_digest,
+    quantileTDigestWeightedMergeState(m.time_taken_digest) AS time_taken_digest,
+    quantileTDigestWeightedMergeState(m.origin_fbl_digest) AS origin_fbl_digest
+FROM edgewatch.requests_1m_local AS m
+ARRAY JOIN [
+    ('all', ''),
+    ('country', toString(m.country)),
+    ('continent', toString(m.continent)),
+    ('pop', toString(m.pop_code)),
+    ('cacheStatus', toString(m.cache_class)),
+    ('statusClass', toString(m.status_class)),
+    ('contentClass', toString(m.content_class)),
+    ('cacheBehavior', toString(m.cache_behavior_path_pattern))
+] AS dim
+GROUP BY distribution_id, source, dimension, value, bucket;
+
+CREATE MATERIALIZED VIEW edgewatch.requests_1h_dim_mv ON CLUSTER edgewatch_cluster TO edgewatch.requests_1h_dim_local AS
+SELECT
+    m.distribution_id AS distribution_id,
+    m.source AS source,
+    m.dimension AS dimension,
+    m.value AS value,
+    toStartOfHour(m.bucket) AS bucket,
+    sum(m.sampled_requests) AS sampled_requests,
+    sum(m.sampled_bytes) AS sampled_bytes,
+    sum(m.requests) AS requests,
+    sum(m.bytes) AS bytes,
+    sum(m.requests_var) AS requests_var,
+    sum(m.bytes_var) AS bytes_var,
+    sum(m.ratio_requests) AS ratio_requests,
+    sum(m.ratio_bytes) AS ratio_bytes,
+    sum(m.hits) AS hits,
+    sum(m.hit_bytes) AS hit_bytes,
+    sum(m.misses) AS misses,
+    sum(m.cacheable_requests) AS cacheable_requests,
+    sum(m.cacheable_hits) AS cacheable_hits,
+    sum(m.status_4xx) AS status_4xx,
+    sum(m.status_5xx) AS status_5xx,
+    sum(m.geo_blocked) AS geo_blocked,
+    quantileTDigestWeightedMergeState(m.ttfb_digest) AS ttfb_digest,
+    quantileTDigestWeightedMergeState(m.time_taken_digest) AS time_taken_digest,
+    quantileTDigestWeightedMergeState(m.origin_fbl_digest) AS origin_fbl_digest
+FROM edgewatch.requests_1m_dim_local AS m
+GROUP BY distribution_id, source, dimension, value, bucket;
+
+CREATE MATERIALIZED VIEW edgewatch.requests_1m_mv ON CLUSTER edgewatch_cluster TO edgewatch.requests_1m_local AS
+WITH
+    100.0 / greatest(src.sampling_rate, 1) AS w,
+    toUInt32(intDiv(10000, greatest(src.sampling_rate, 1))) AS digest_weight,
+    toFloat64(ifNull(src.sc_bytes, 0)) AS sent_bytes,
+    src.is_websocket = 0 AS in_ratios,
+    src.cache_class IN ('hit', 'refresh_hit', 'origin_shield_hit') AS hit,
+    ifNull(src.cs_method, '') NOT IN ('POST', 'PUT') AND src.cache_class NOT IN ('error', 'limit_exceeded', 'capacity_exceeded') AS cacheable
+SELECT
+    src.distribution_id AS distribution_id,
+    src.source AS source,
+    toStartOfMinute(src.timestamp) AS bucket,
+    ifNull(src.x_edge_location, '') AS x_edge_location,
+    src.pop_code AS pop_code,
+    src.continent AS continent,
+    src.country AS country,
+    ifNull(src.cache_behavior_path_pattern, '') AS cache_behavior_path_pattern,
+    src.content_class AS content_class,
+    src.cache_class AS cache_class,
+    src.status_class AS status_class,
+    count() AS sampled_requests,
+    sum(ifNull(src.sc_bytes, 0)) AS sampled_bytes,
+    sum(w) AS requests,
+    sum(sent_bytes * w) AS bytes,
+    sum(w * (w - 1)) AS requests_var,
+    sum(w * (w - 1) * sent_bytes * sent_bytes) AS bytes_var,
+    sumIf(w, in_ratios) AS ratio_requests,
+    sumIf(sent_bytes * w, in_ratios) AS ratio_bytes,
+    sumIf(w, in_ratios AND hit) AS hits,
+    sumIf(sent_bytes * w, in_ratios AND hit) AS hit_bytes,
+    sumIf(w, in_ratios AND src.cache_class = 'miss') AS misses,
+    sumIf(w, in_ratios AND cacheable) AS cacheable_requests,
+    sumIf(w, in_ratios AND cacheable AND hit) AS cacheable_hits,
+    sumIf(w, src.sc_status BETWEEN 400 AND 499) AS status_4xx,
+    sumIf(w, src.sc_status BETWEEN 500 AND 599) AS status_5xx,
+    sumIf(w, src.geo_blocked = 1) AS geo_blocked,
+    quantileTDigestWeightedStateIf(assumeNotNull(src.time_to_first_byte), digest_weight, src.time_to_first_byte IS NOT NULL AND in_ratios) AS ttfb_digest,
+    quantileTDigestWeightedStateIf(assumeNotNull(src.time_taken), digest_weight, src.time_taken IS NOT NULL AND in_ratios) AS time_taken_digest,
+    quantileTDigestWeightedStateIf(assumeNotNull(src.origin_fbl), digest_weight, src.origin_fbl IS NOT NULL AND in_ratios) AS origin_fbl_digest
+FROM edgewatch.requests_local AS src
+GROUP BY distribution_id, source, bucket, x_edge_location, pop_code, continent, country,
+         cache_behavior_path_pattern, content_class, cache_class, status_class;
+
+-- 041_standard_hours
+CREATE TABLE IF NOT EXISTS edgewatch.standard_hours_local ON CLUSTER edgewatch_cluster (
+    distribution_id LowCardinality(String),
+    hour DateTime('UTC')
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/edgewatch/standard_hours_local', '{replica}')
+ORDER BY (distribution_id, hour)
+SETTINGS replicated_deduplication_window = 10000;
+
+CREATE TABLE IF NOT EXISTS edgewatch.standard_hours ON CLUSTER edgewatch_cluster AS edgewatch.standard_hours_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, standard_hours_local, rand());
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS edgewatch.standard_hours_mv ON CLUSTER edgewatch_cluster TO edgewatch.standard_hours_local AS
+SELECT DISTINCT src.distribution_id AS distribution_id, toStartOfHour(src.timestamp) AS hour
+FROM edgewatch.requests_local AS src
+WHERE src.source = 'standard';
+
+INSERT INTO edgewatch.standard_hours
+SELECT DISTINCT distribution_id, toStartOfHour(timestamp) AS hour
+FROM edgewatch.requests
+WHERE source = 'standard';
+
+-- 042_imported_objects
+CREATE TABLE IF NOT EXISTS edgewatch.imported_objects ON CLUSTER edgewatch_cluster (
+    uri String,
+    etag String,
+    size UInt64,
+    format LowCardinality(String),
+    chunk_lines UInt32,
+    chunks_done UInt32,
+    lines UInt64,
+    dead_letters UInt64,
+    finished UInt8,
+    updated_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/edgewatch/imported_objects', '{replica}', updated_at)
+ORDER BY (uri, etag);

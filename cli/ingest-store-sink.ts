@@ -1,0 +1,88 @@
+/**
+ * `edgewatch ingest` without Kafka: each range is parsed, enriched and inserted into ClickHouse in this
+ * process (as `edgewatch start` does, without the API) with the deduplication token of its range, so
+ * several ingest workers sharing a ClickHouse server store every record once. Without
+ * EDGEWATCH_CLICKHOUSE_URL it uses the embedded ClickHouse of its data dir (one worker).
+ */
+import { DEMO_DISTRIBUTIONS } from '../ingest/simulator/demo-distributions.js';
+import { BatchProcessor } from '../processor/batch-processor.js';
+import { preloadGeoDatabase } from '../processor/enrich/geoip.js';
+import { DistributionRegistry } from '../processor/registry/distribution-registry.js';
+import { LogConfigRegistry, layoutOfConfig } from '../processor/registry/log-config-registry.js';
+import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
+import { createClickHouse } from '../processor/storage/clickhouse.js';
+import { runMigrations } from '../processor/storage/migrations.js';
+import type { Config } from './config.js';
+import type { IngestSink } from './ingest-sink.js';
+import type { Logger } from './logger.js';
+import { migrateSharedSchema } from './shared-schema.js';
+import { ensureStreamLogConfig } from './stream-log-config.js';
+
+const REGISTRY_REFRESH_MS = 5_000;
+
+export async function startStoreIngestSink(config: Config, logger: Logger): Promise<IngestSink> {
+  const log = (component: string) => logger.child({ component });
+  preloadGeoDatabase();
+  const { url } = config.clickhouse;
+  const clickhouse = createClickHouse(
+    url === undefined
+      ? { mode: 'embedded', dataDir: config.dataDir, database: config.clickhouse.database, maxExecutionTimeS: config.clickhouse.maxExecutionTimeS }
+      : {
+          mode: 'server',
+          url,
+          username: config.clickhouse.username,
+          password: config.clickhouse.password,
+          database: config.clickhouse.database,
+          maxExecutionTimeS: config.clickhouse.maxExecutionTimeS,
+        },
+  );
+  // Workers sharing a server start together and must not run the same migration at once.
+  const migrations = url === undefined ? await runMigrations(clickhouse, config.clickhouse) : await migrateSharedSchema(clickhouse, config.clickhouse, log('storage'));
+  log('storage').info({ mode: clickhouse.mode, database: clickhouse.database, ...migrations }, 'ClickHouse ready');
+
+  const distributions = new DistributionRegistry(config.dataDir);
+  const logConfigs = new LogConfigRegistry(config.dataDir);
+  ensureStreamLogConfig(config, logConfigs);
+  if (config.kinesis.local) {
+    distributions.addMissing(DEMO_DISTRIBUTIONS.map(({ id, domainName, aliases, comment }) => ({ id, domainName, aliases, comment: comment ?? '' })));
+  }
+  const writer = new ClickHouseWriter(clickhouse, { maxInFlight: config.batch.maxInsertsInFlight, logger });
+  const processor = new BatchProcessor({
+    sink: writer,
+    sourceKind: 'kinesis',
+    resolveDistribution: distributions.resolveDomain,
+    formatOf: (stream) => {
+      const logConfig = logConfigs.forStream(stream);
+      if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.file})`);
+      return { layout: layoutOfConfig(logConfig), samplingRate: logConfig.samplingRate };
+    },
+  });
+  const refresh = setInterval(() => {
+    distributions.refresh();
+    logConfigs.refresh();
+  }, REGISTRY_REFRESH_MS);
+  refresh.unref();
+
+  return {
+    description: `ClickHouse ${url === undefined ? '(embedded)' : 'server'} database ${clickhouse.database}`,
+    handler: processor.handle,
+    limits: { maxBatchRecords: config.batch.maxRecords, maxBatchBytes: config.batch.maxBytes },
+    stats: () => {
+      const counts = processor.counts();
+      const writes = writer.stats();
+      return {
+        records: counts.records,
+        deadLetters: counts.deadLetters,
+        lastWriteAtMs: writes.lastInsertAtMs,
+        lastErrorAtMs: writes.lastErrorAtMs,
+        writeErrors: writes.insertErrors,
+        unknownValues: Object.fromEntries([...processor.unknownValues()].map(([field, values]) => [field, Object.fromEntries(values)])),
+      };
+    },
+    stop: async () => {
+      clearInterval(refresh);
+      await writer.stop();
+      await clickhouse.close();
+    },
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * Where one distribution and hour hold both imported standard-log rows and real-time rows, queries
+ * count one source — the standard logs, which are complete — never the sum, whether raw rows or the
+ * rollups answer; a request that names a source gets that source. Hours without standard logs count
+ * their real-time rows.
+ */
+import fs from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseFilters, type Filters } from '../../api/query/filters.js';
+import { StatsQueries } from '../../api/stats/stats-queries.js';
+import { StatsService } from '../../api/stats/stats-service.js';
+import type { ClickHouse } from '../../processor/storage/clickhouse.js';
+import { insertRequestRows, type RequestRowSpec } from '../support/request-rows.js';
+import { migrated, tempDataDir } from '../storage/storage-env.js';
+
+const HOUR = 3_600_000;
+const dataDir = tempDataDir('one-source');
+const T0 = Math.floor(Date.now() / HOUR) * HOUR - 6 * HOUR;
+const at = (ms: number): string => new Date(T0 + ms).toISOString().replace('T', ' ').replace('Z', '');
+let ch: ClickHouse;
+let queries: StatsQueries;
+
+const range = (fromMs: number, toMs: number, extra: Record<string, string> = {}): Filters =>
+  parseFilters({ from: String(T0 + fromMs), to: String(T0 + toMs), distribution: 'E2BOTH', ...extra }, (x) => x);
+
+const rows = (n: number, hour: number, source: string, samplingRate: number): RequestRowSpec[] =>
+  Array.from({ length: n }, (_, i) => ({ timestamp: at(hour * HOUR + 1000 + i * 7_000), distribution_id: 'E2BOTH', source, sampling_rate: samplingRate, sc_bytes: 100 }));
+
+beforeAll(async () => {
+  ch = await migrated(dataDir, 'edgewatch');
+  queries = new StatsQueries(new StatsService({ clickhouse: ch }));
+  // Hour 0: 40 standard-log rows (complete) and 4 real-time rows at 10 % (≈ 40 requests): both describe the same traffic.
+  // Hour 1: real-time rows only, 5 at 10 % (= 50 requests).
+  await insertRequestRows(ch, [...rows(40, 0, 'standard', 100), ...rows(4, 0, 'realtime', 10), ...rows(5, 1, 'realtime', 10)]);
+});
+
+afterAll(async () => {
+  await ch.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('one source per distribution and hour', () => {
+  it('counts standard logs where they exist and real-time rows elsewhere, from rollups and from raw rows alike', async () => {
+    for (const mode of ['auto', 'raw'] as const) {
+      const whole = await queries.summary(range(0, 2 * HOUR), mode);
+      expect(whole.plan).toBe(mode === 'auto' ? 'rollup' : 'raw');
+      expect(whole.requests, mode).toBeCloseTo(40 + 50, 9);
+      expect(whole.sampled.requests, mode).toBe(40 + 5);
+      // A range that starts and ends inside minutes: raw rows, minute and hour rollups together.
+      const partial = await queries.summary(range(500, HOUR + 30 * 60_000 + 500), mode);
+      expect(partial.sampled.requests, mode).toBe(40 + 5);
+    }
+  });
+
+  it('gives the named source when the request names one', async () => {
+    for (const mode of ['auto', 'raw'] as const) {
+      const realtime = await queries.summary(range(0, 2 * HOUR, { source: 'realtime' }), mode);
+      expect(realtime.requests, mode).toBeCloseTo(40 + 50, 9);
+      expect(realtime.sampled.requests, mode).toBe(9);
+      const standard = await queries.summary(range(0, 2 * HOUR, { source: 'standard' }), mode);
+      expect(standard.sampled.requests, mode).toBe(40);
+      const both = await queries.summary(range(0, 2 * HOUR, { source: 'realtime,standard' }), mode);
+      expect(both.sampled.requests, mode).toBe(49);
+    }
+    // A named source is answered from the rollups, which now hold it.
+    expect((await queries.summary(range(0, 2 * HOUR, { source: 'standard' }), 'auto')).plan).toBe('rollup');
+  });
+});
