@@ -9,14 +9,13 @@ import { BatchProcessor } from '../processor/batch-processor.js';
 import { preloadGeoDatabase } from '../processor/enrich/geoip.js';
 import { DistributionRegistry } from '../processor/registry/distribution-registry.js';
 import { LogConfigRegistry, layoutOfConfig } from '../processor/registry/log-config-registry.js';
-import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
-import { createClickHouse } from '../processor/storage/clickhouse.js';
 import { runMigrations } from '../processor/storage/migrations.js';
 import type { Config } from './config.js';
 import type { IngestSink } from './ingest-sink.js';
 import type { Logger } from './logger.js';
 import { migrateSharedSchema } from './shared-schema.js';
 import { ensureStreamLogConfig } from './stream-log-config.js';
+import { clickHouseFromConfig, writerFromConfig } from './clickhouse-from-config.js';
 
 const REGISTRY_REFRESH_MS = 5_000;
 
@@ -24,18 +23,7 @@ export async function startStoreIngestSink(config: Config, logger: Logger): Prom
   const log = (component: string) => logger.child({ component });
   preloadGeoDatabase();
   const { url } = config.clickhouse;
-  const clickhouse = createClickHouse(
-    url === undefined
-      ? { mode: 'embedded', dataDir: config.dataDir, database: config.clickhouse.database, maxExecutionTimeS: config.clickhouse.maxExecutionTimeS }
-      : {
-          mode: 'server',
-          url,
-          username: config.clickhouse.username,
-          password: config.clickhouse.password,
-          database: config.clickhouse.database,
-          maxExecutionTimeS: config.clickhouse.maxExecutionTimeS,
-        },
-  );
+  const clickhouse = clickHouseFromConfig(config, url);
   // Workers sharing a server start together and must not run the same migration at once.
   const migrations = url === undefined ? await runMigrations(clickhouse, config.clickhouse) : await migrateSharedSchema(clickhouse, config.clickhouse, log('storage'));
   log('storage').info({ mode: clickhouse.mode, database: clickhouse.database, ...migrations }, 'ClickHouse ready');
@@ -46,7 +34,7 @@ export async function startStoreIngestSink(config: Config, logger: Logger): Prom
   if (config.kinesis.local) {
     distributions.addMissing(DEMO_DISTRIBUTIONS.map(({ id, domainName, aliases, comment }) => ({ id, domainName, aliases, comment: comment ?? '' })));
   }
-  const writer = new ClickHouseWriter(clickhouse, { maxInFlight: config.batch.maxInsertsInFlight, logger });
+  const writer = writerFromConfig(clickhouse, config, logger);
   const processor = new BatchProcessor({
     sink: writer,
     sourceKind: 'kinesis',

@@ -42,14 +42,15 @@ import { BatchProcessor } from '../processor/batch-processor.js';
 import { preloadGeoDatabase } from '../processor/enrich/geoip.js';
 import { DistributionRegistry } from '../processor/registry/distribution-registry.js';
 import { LogConfigRegistry, logFormatOf } from '../processor/registry/log-config-registry.js';
-import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
-import { createClickHouse, type ClickHouse } from '../processor/storage/clickhouse.js';
+import type { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
+import type { ClickHouse } from '../processor/storage/clickhouse.js';
 import { runMigrations } from '../processor/storage/migrations.js';
 import { ConfigError, type Config } from './config.js';
 import { createEdgeSimulator } from './edge-simulator.js';
 import { createControlPlane, learnStreamLogConfig } from './control-plane.js';
 import { ensureStreamLogConfig } from './stream-log-config.js';
 import type { Logger } from './logger.js';
+import { clickHouseFromConfig, writerFromConfig } from './clickhouse-from-config.js';
 
 export interface RunningPipeline {
   readonly config: Config;
@@ -91,18 +92,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   const apiTokens = loadTokens(config, localAdminToken);
   preloadGeoDatabase();
 
-  const clickhouse = createClickHouse(
-    config.clickhouse.url === undefined
-      ? { mode: 'embedded', dataDir: config.dataDir, database: config.clickhouse.database, maxExecutionTimeS: config.clickhouse.maxExecutionTimeS }
-      : {
-          mode: 'server',
-          url: config.clickhouse.url,
-          username: config.clickhouse.username,
-          password: config.clickhouse.password,
-          database: config.clickhouse.database,
-          maxExecutionTimeS: config.clickhouse.maxExecutionTimeS,
-        },
-  );
+  const clickhouse = clickHouseFromConfig(config);
   const migrations = await runMigrations(clickhouse, config.clickhouse);
   log('storage').info({ mode: clickhouse.mode, database: clickhouse.database, ...migrations }, 'ClickHouse ready');
 
@@ -127,11 +117,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
 
   const wrap = hooks.wrapCheckpoints ?? ((store: CheckpointStore) => store);
   // The writer, the source and the simulator name themselves in their log lines.
-  const writer = new ClickHouseWriter(clickhouse, {
-    maxInFlight: config.batch.maxInsertsInFlight,
-    logger,
-    ...(config.clickhouse.cluster === undefined ? {} : { clusterInsert: config.clickhouse.clusterInsert }),
-  });
+  const writer = writerFromConfig(clickhouse, config, logger);
   const formatOf = (stream: string) => {
     const logConfig = logConfigs.forStream(stream);
     if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.file})`);
@@ -225,7 +211,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   const imports = new ServerImportJobs({
     environment: {
       clickhouse,
-      sink: new ClickHouseWriter(clickhouse, { maxInFlight: config.batch.maxInsertsInFlight, logger }),
+      sink: writerFromConfig(clickhouse, config, logger),
       resolveDistribution: distributions.resolveDomain,
       defaultLayout: layoutOf(logConfig.fields),
       defaultSamplingRate: logConfig.samplingRate,

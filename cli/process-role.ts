@@ -20,8 +20,8 @@ import { layoutFromList } from '../processor/fields/layout.js';
 import { DistributionRegistry } from '../processor/registry/distribution-registry.js';
 import { LogConfigRegistry, logFormatOf } from '../processor/registry/log-config-registry.js';
 import { batchToken } from '../processor/storage/batch-token.js';
-import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
-import { createClickHouse, type ClickHouse } from '../processor/storage/clickhouse.js';
+import type { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
+import type { ClickHouse } from '../processor/storage/clickhouse.js';
 import type { StoredDeadLetter } from '../processor/storage/row-encoder.js';
 import type { Config } from './config.js';
 import { buildHealthServer } from './health-server.js';
@@ -29,6 +29,7 @@ import type { Logger } from './logger.js';
 import { requireKafkaBrokers, ScaleOutConfigError } from './scale-out-config.js';
 import { migrateSharedSchema } from './shared-schema.js';
 import { ensureStreamLogConfig } from './stream-log-config.js';
+import { clickHouseFromConfig, writerFromConfig } from './clickhouse-from-config.js';
 
 export interface RunningProcessor {
   readonly clickhouse: ClickHouse;
@@ -72,14 +73,7 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
   const log = (component: string) => logger.child({ component });
   preloadGeoDatabase();
 
-  const clickhouse = createClickHouse({
-    mode: 'server',
-    url: clickhouseUrl,
-    username: config.clickhouse.username,
-    password: config.clickhouse.password,
-    database: config.clickhouse.database,
-    maxExecutionTimeS: config.clickhouse.maxExecutionTimeS,
-  });
+  const clickhouse = clickHouseFromConfig(config, clickhouseUrl);
   const migrations = await migrateSharedSchema(clickhouse, config.clickhouse, log('storage'));
   log('storage').info({ mode: clickhouse.mode, database: clickhouse.database, ...migrations }, 'ClickHouse ready');
 
@@ -100,11 +94,7 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
     return logFormatOf(logConfig);
   };
 
-  const writer = new ClickHouseWriter(clickhouse, {
-    maxInFlight: config.batch.maxInsertsInFlight,
-    logger,
-    ...(config.clickhouse.cluster === undefined ? {} : { clusterInsert: config.clickhouse.clusterInsert }),
-  });
+  const writer = writerFromConfig(clickhouse, config, logger);
   const capture = new DeadLetterCapture(writer);
   const processor = new BatchProcessor({
     sink: capture,

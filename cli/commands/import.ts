@@ -14,11 +14,10 @@ import { DEFAULT_CHUNK_LINES, executeImport, ImportRequestError, type ImportRequ
 import { ImportApiClient, readServerInfo, serverProcessAlive, type ImportJobBody, type ServerInfo } from '../../ingest/import/server-handoff.js';
 import { layoutFromList, layoutOf } from '../../processor/fields/layout.js';
 import { DistributionRegistry } from '../../processor/registry/distribution-registry.js';
-import { ClickHouseWriter } from '../../processor/storage/clickhouse-writer.js';
-import { createClickHouse } from '../../processor/storage/clickhouse.js';
 import { runMigrations } from '../../processor/storage/migrations.js';
 import { loadConfig, type Config } from '../config.js';
 import { streamLogConfig } from '../stream-log-config.js';
+import { clickHouseFromConfig, writerFromConfig } from '../clickhouse-from-config.js';
 
 const HELP = `usage: edgewatch import <file | folder | s3://bucket/prefix> ... [options]
 
@@ -161,19 +160,8 @@ export async function run(argv: string[]): Promise<number> {
 
 /** Opens the store itself: no server runs on this data dir (or a ClickHouse server is configured). */
 async function direct(config: Config, command: ParsedCommand): Promise<ImportSummary> {
-  const clickhouse = createClickHouse(
-    config.clickhouse.url === undefined
-      ? { mode: 'embedded', dataDir: config.dataDir, database: config.clickhouse.database, maxExecutionTimeS: config.clickhouse.maxExecutionTimeS }
-      : {
-          mode: 'server',
-          url: config.clickhouse.url,
-          username: config.clickhouse.username,
-          password: config.clickhouse.password,
-          database: config.clickhouse.database,
-          maxExecutionTimeS: config.clickhouse.maxExecutionTimeS,
-        },
-  );
-  const writer = new ClickHouseWriter(clickhouse, { maxInFlight: config.batch.maxInsertsInFlight });
+  const clickhouse = clickHouseFromConfig(config);
+  const writer = writerFromConfig(clickhouse, config);
   const display = createImportProgressDisplay();
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
