@@ -10,5 +10,7 @@ if (!entry) {
   process.exit(2);
 }
 process.argv = [process.argv[0], entry, ...rest];
+// As in bin/edgewatch.mjs: the lockfile pins AWS SDK releases that run on this Node.js.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 register();
 await import(pathToFileURL(path.resolve(entry)).href);

@@ -47,10 +47,18 @@ export function createControlPlane(config: Config, deps: ControlPlaneDeps): Cont
       kinesis: deps.kinesis,
       region: config.kinesis.region,
     });
-    // A new local account starts with the demo distributions, so the simulator has traffic to play.
+    // A new local account starts with the demo distributions, so the simulator has traffic to play,
+    // each logging its default behavior into the stream the pipeline reads, as a real setup would.
     if (!local.state.exists()) {
       const now = Date.now();
-      local.state.update((state) => ({ ...state, distributions: DEMO_DISTRIBUTIONS.map((d) => seededDistribution(d, now)) }));
+      const arn = deps.streamLogConfig.arn;
+      local.state.update((state) => ({
+        ...state,
+        distributions: DEMO_DISTRIBUTIONS.map((d) => {
+          const seeded = seededDistribution(d, now);
+          return { ...seeded, config: { ...seeded.config, defaultCacheBehavior: { ...seeded.config.defaultCacheBehavior, realtimeLogConfigArn: arn } } };
+        }),
+      }));
     }
     // The stream's config as the pipeline resolved it (EDGEWATCH_LOG_FIELDS may have changed it since).
     const { name, arn, samplingRate, fields, streamArn, roleArn } = deps.streamLogConfig;
