@@ -12,10 +12,9 @@ import type { FastifyInstance } from 'fastify';
 import { healthStatus, type HealthReport, type ShardHealth } from '../api/health.js';
 import type { CheckpointStore } from '../ingest/checkpoints/checkpoint-store.js';
 import { FileCheckpointStore } from '../ingest/checkpoints/file-checkpoint-store.js';
-import { createKinesisClient } from '../ingest/kinesis/kinesis-client.js';
-import { kinesisReadSetup, kinesisShardHealth } from './kinesis-read-setup.js';
+import { kinesisShardHealth } from './kinesis-read-setup.js';
+import { connectKinesis } from './kinesis-from-config.js';
 import { KinesisSource } from '../ingest/kinesis/kinesis-source.js';
-import { startLocalKinesis, type LocalKinesis } from '../ingest/kinesis/local-kinesis.js';
 import { LogConfigRegistry } from '../processor/registry/log-config-registry.js';
 import type { Config } from './config.js';
 import { createEdgeSimulator } from './edge-simulator.js';
@@ -71,18 +70,7 @@ export async function startIngestRole(config: Config, logger: Logger, hooks: Ing
   const sink = brokers === undefined ? await startStoreIngestSink(config, logger) : await startKafkaIngestSink(config, brokers, logger);
 
   const logConfigs = new LogConfigRegistry(config.dataDir);
-  let localKinesis: LocalKinesis | null = null;
-  if (config.kinesis.local) {
-    localKinesis = await startLocalKinesis({
-      path: path.join(config.dataDir, 'kinesis'),
-      port: config.kinesis.localPort,
-      streamName: config.kinesis.streamName,
-      shardCount: config.kinesis.localShardCount,
-    });
-    log('local-kinesis').info({ endpoint: localKinesis.endpoint, stream: localKinesis.streamName }, 'local Kinesis ready');
-  }
-  const kinesis = createKinesisClient({ region: config.kinesis.region, endpoint: localKinesis?.endpoint ?? config.kinesis.endpoint });
-  const reading = kinesisReadSetup(config, kinesis, localKinesis?.endpoint ?? config.kinesis.endpoint, logger);
+  const { local: localKinesis, client: kinesis, reading } = await connectKinesis(config, logger);
 
   const leases = await startShardLeases(config, logger);
   const wrap = hooks.wrapCheckpoints ?? ((store: CheckpointStore) => store);

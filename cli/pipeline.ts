@@ -31,10 +31,9 @@ import { statsRoutes } from '../api/stats/stats-routes.js';
 import { StatsService } from '../api/stats/stats-service.js';
 import type { CheckpointStore } from '../ingest/checkpoints/checkpoint-store.js';
 import { FileCheckpointStore } from '../ingest/checkpoints/file-checkpoint-store.js';
-import { createKinesisClient } from '../ingest/kinesis/kinesis-client.js';
-import { kinesisReadSetup, kinesisShardHealth } from './kinesis-read-setup.js';
+import { kinesisShardHealth } from './kinesis-read-setup.js';
+import { connectKinesis } from './kinesis-from-config.js';
 import { KinesisSource } from '../ingest/kinesis/kinesis-source.js';
-import { startLocalKinesis, type LocalKinesis } from '../ingest/kinesis/local-kinesis.js';
 import { DASHBOARD_DIST } from '../dashboard/build/dashboard-paths.js';
 import { DEMO_DISTRIBUTIONS } from '../ingest/simulator/demo-distributions.js';
 import type { EdgeSimulator } from '../ingest/simulator/edge-simulator.js';
@@ -101,19 +100,10 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   if (config.controlPlane.provider === 'aws' && !config.kinesis.local) await learnStreamLogConfig(config, logConfigs);
   const logConfig = ensureStreamLogConfig(config, logConfigs);
   log('log-configs').info({ name: logConfig.name, stream: config.kinesis.streamName, fields: logConfig.fields.length, samplingRate: logConfig.samplingRate }, 'log config');
-  let localKinesis: LocalKinesis | null = null;
   if (config.kinesis.local) {
     distributions.addMissing(DEMO_DISTRIBUTIONS.map(({ id, domainName, aliases, comment }) => ({ id, domainName, aliases, comment: comment ?? '' })));
-    localKinesis = await startLocalKinesis({
-      path: path.join(config.dataDir, 'kinesis'),
-      port: config.kinesis.localPort,
-      streamName: config.kinesis.streamName,
-      shardCount: config.kinesis.localShardCount,
-    });
-    log('local-kinesis').info({ endpoint: localKinesis.endpoint, stream: localKinesis.streamName }, 'local Kinesis ready');
   }
-  const kinesis = createKinesisClient({ region: config.kinesis.region, endpoint: localKinesis?.endpoint ?? config.kinesis.endpoint });
-  const reading = kinesisReadSetup(config, kinesis, localKinesis?.endpoint ?? config.kinesis.endpoint, logger);
+  const { local: localKinesis, client: kinesis, reading } = await connectKinesis(config, logger);
 
   const wrap = hooks.wrapCheckpoints ?? ((store: CheckpointStore) => store);
   // The writer, the source and the simulator name themselves in their log lines.
