@@ -12,12 +12,16 @@
  *                                                 embedded mode, where inserts and queries share one engine
  *   ingest_records_per_s_default, ingest_records_per_s_at_<rate>_per_s
  *                                                 records stored per second while the queries ran
+ *   load_average_1m_default, load_average_1m_at_<rate>_per_s
+ *                                                 the machine's load after each pass
+ *   bench_store_generation_rows_per_s             when rows were generated this run (generate-requests.ts)
  *
  * A route that /openapi.json does not list prints `skipped (route missing)`. Which plan answered
  * (rollup or raw, and its tables) goes to stderr.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../cli/config.js';
 import { pino } from 'pino';
@@ -25,8 +29,8 @@ import { startPipeline, type RunningPipeline } from '../cli/pipeline.js';
 import { DEMO_DISTRIBUTIONS } from '../ingest/simulator/demo-distributions.js';
 import { BENCH_DATABASE, BENCH_RETENTION, benchStoreSettings, ensureRequestStore } from './generate-requests.js';
 
-const HTTP_PORT = 46511;
-const KINESIS_PORT = 46510;
+const HTTP_PORT = 47811;
+const KINESIS_PORT = 47810;
 const DAY_MS = 86_400_000;
 const REQUESTS = Number(process.env.BENCH_QUERY_REQUESTS ?? 50);
 const WARM_UP = 3;
@@ -156,6 +160,7 @@ async function main(): Promise<void> {
   const store = await ensureRequestStore({ rows, dataDir });
   print('bench_store_rows', store.rowsInWindow, 0);
   print('bench_store_generation_s', store.generationS, 0);
+  if (store.rowsAdded > 0) print('bench_store_generation_rows_per_s', store.rowsPerS, 0);
   print('bench_store_disk_mb', store.diskBytes / 1_048_576, 0);
 
   // A fresh local stream each run: the store keeps the rows, not the previous run's Kinesis state.
@@ -198,6 +203,8 @@ async function main(): Promise<void> {
       print(`query_p95_ms_${c.name}`, r.p95);
     }
     print('ingest_records_per_s_default', normal.ingestPerS, 0);
+    // Other work on the machine moves every figure; the load while the queries ran says how much.
+    print('load_average_1m_default', os.loadavg()[0]!, 2);
 
     simulator.setRate(HIGH_RATE);
     await new Promise((r) => setTimeout(r, SETTLE_MS));
@@ -213,6 +220,7 @@ async function main(): Promise<void> {
       if (!('skipped' in before)) print(`query_p95_delta_ms_${c.name}`, after.p95 - before.p95);
     }
     print(`ingest_records_per_s_at_${HIGH_RATE}_per_s`, high.ingestPerS, 0);
+    print(`load_average_1m_at_${HIGH_RATE}_per_s`, os.loadavg()[0]!, 2);
   } finally {
     await pipeline.stop();
   }

@@ -104,6 +104,12 @@ const ConfigSchema = z
         sessionTimeoutMs: z.coerce.number().int().min(6_000).max(600_000),
         concurrentPartitions: positiveInt.max(64),
         compression: z.enum(['none', 'gzip']),
+        /** Topic of the live feed: processors publish per-second counter cells and sampled records, every `serve` replica reads it all. */
+        liveTopic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name'),
+        /** Sampled records each processor publishes per second, at most (the live tail of `serve`). */
+        liveRecordsPerSecond: z.coerce.number().int().min(0).max(1_000),
+        /** Counter cells (dimension combinations) each processor publishes per second, at most; beyond, an overflow cell. */
+        liveMaxCells: positiveInt.max(100_000),
       })
       .strict(),
     alerts: z
@@ -190,6 +196,9 @@ const ENV_NAMES: Record<string, string> = {
   'kafka.sessionTimeoutMs': 'EDGEWATCH_KAFKA_SESSION_TIMEOUT_MS',
   'kafka.concurrentPartitions': 'EDGEWATCH_KAFKA_CONCURRENT_PARTITIONS',
   'kafka.compression': 'EDGEWATCH_KAFKA_COMPRESSION',
+  'kafka.liveTopic': 'EDGEWATCH_KAFKA_LIVE_TOPIC',
+  'kafka.liveRecordsPerSecond': 'EDGEWATCH_LIVE_FEED_RECORDS_PER_SECOND',
+  'kafka.liveMaxCells': 'EDGEWATCH_LIVE_FEED_MAX_CELLS',
   'alerts.evalIntervalMs': 'EDGEWATCH_ALERT_EVAL_INTERVAL_MS',
   'alerts.publicUrl': 'EDGEWATCH_PUBLIC_URL',
   'leases.table': 'EDGEWATCH_LEASE_TABLE',
@@ -344,6 +353,9 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, cwd = pr
       sessionTimeoutMs: env.EDGEWATCH_KAFKA_SESSION_TIMEOUT_MS ?? 30_000,
       concurrentPartitions: env.EDGEWATCH_KAFKA_CONCURRENT_PARTITIONS ?? 2,
       compression: env.EDGEWATCH_KAFKA_COMPRESSION ?? 'none',
+      liveTopic: env.EDGEWATCH_KAFKA_LIVE_TOPIC ?? 'edgewatch-live',
+      liveRecordsPerSecond: env.EDGEWATCH_LIVE_FEED_RECORDS_PER_SECOND ?? 50,
+      liveMaxCells: env.EDGEWATCH_LIVE_FEED_MAX_CELLS ?? 2_000,
     },
     alerts: {
       enabled: flag(env.EDGEWATCH_ALERTS, true),

@@ -35,10 +35,8 @@ export function createEdgeSimulator(
           seed: startedMs,
           state: control.state,
           startMs: startedMs,
-          logFormat: () => {
-            control.logConfigs.refresh();
-            return control.logConfigs.forStream(config.kinesis.streamName) ?? logConfig;
-          },
+          // The registry's snapshot, refreshed by the pipeline and at once by the control plane's own changes.
+          logFormat: () => control.logConfigs.forStream(config.kinesis.streamName) ?? logConfig,
         });
   return new EdgeSimulator({
     sink: new KinesisRecordWriter({ client: kinesis, streamName: config.kinesis.streamName }),

@@ -15,7 +15,7 @@ import { FileCheckpointStore } from '../ingest/checkpoints/file-checkpoint-store
 import { kinesisShardHealth } from './kinesis-read-setup.js';
 import { connectKinesis } from './kinesis-from-config.js';
 import { KinesisSource } from '../ingest/kinesis/kinesis-source.js';
-import { LogConfigRegistry } from '../processor/registry/log-config-registry.js';
+import { FileLogConfigRegistry } from '../processor/registry/log-config-registry.js';
 import type { Config } from './config.js';
 import { createEdgeSimulator } from './edge-simulator.js';
 import { buildHealthServer } from './health-server.js';
@@ -69,7 +69,8 @@ export async function startIngestRole(config: Config, logger: Logger, hooks: Ing
   fs.mkdirSync(config.dataDir, { recursive: true });
   const sink = brokers === undefined ? await startStoreIngestSink(config, logger) : await startKafkaIngestSink(config, brokers, logger);
 
-  const logConfigs = new LogConfigRegistry(config.dataDir);
+  // Only the simulator reads it (the layout it writes): the file under the data dir, as the processors' EDGEWATCH_LOG_FIELDS.
+  const logConfigs = new FileLogConfigRegistry(config.dataDir);
   const { local: localKinesis, client: kinesis, reading } = await connectKinesis(config, logger);
 
   const leases = await startShardLeases(config, logger);
@@ -93,7 +94,7 @@ export async function startIngestRole(config: Config, logger: Logger, hooks: Ing
 
   // The simulator writes the stream's layout, which the processors read from the log config.
   const simulator = config.simulator.enabled
-    ? createEdgeSimulator(config, kinesis, ensureStreamLogConfig(config, logConfigs), started, logger)
+    ? createEdgeSimulator(config, kinesis, await ensureStreamLogConfig(config, logConfigs), started, logger)
     : null;
 
   const workerId = leases?.coordinator.workerId ?? config.leases.workerId;

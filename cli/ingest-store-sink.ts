@@ -7,8 +7,8 @@
 import { DEMO_DISTRIBUTIONS } from '../ingest/simulator/demo-distributions.js';
 import { BatchProcessor } from '../processor/batch-processor.js';
 import { preloadGeoDatabase } from '../processor/enrich/geoip.js';
-import { DistributionRegistry } from '../processor/registry/distribution-registry.js';
-import { LogConfigRegistry, layoutOfConfig } from '../processor/registry/log-config-registry.js';
+import { layoutOfConfig } from '../processor/registry/log-config-registry.js';
+import { openRegistries, refreshRegistriesEvery } from '../processor/registry/open-registries.js';
 import { runMigrations } from '../processor/storage/migrations.js';
 import type { Config } from './config.js';
 import type { IngestSink } from './ingest-sink.js';
@@ -28,11 +28,11 @@ export async function startStoreIngestSink(config: Config, logger: Logger): Prom
   const migrations = url === undefined ? await runMigrations(clickhouse, config.clickhouse) : await migrateSharedSchema(clickhouse, config.clickhouse, log('storage'));
   log('storage').info({ mode: clickhouse.mode, database: clickhouse.database, ...migrations }, 'ClickHouse ready');
 
-  const distributions = new DistributionRegistry(config.dataDir);
-  const logConfigs = new LogConfigRegistry(config.dataDir);
-  ensureStreamLogConfig(config, logConfigs);
+  const registries = await openRegistries(config.dataDir, clickhouse);
+  const { distributions, logConfigs } = registries;
+  await ensureStreamLogConfig(config, logConfigs);
   if (config.kinesis.local) {
-    distributions.addMissing(DEMO_DISTRIBUTIONS.map(({ id, domainName, aliases, comment }) => ({ id, domainName, aliases, comment: comment ?? '' })));
+    await distributions.addMissing(DEMO_DISTRIBUTIONS.map(({ id, domainName, aliases, comment }) => ({ id, domainName, aliases, comment: comment ?? '' })));
   }
   const writer = writerFromConfig(clickhouse, config, logger);
   const processor = new BatchProcessor({
@@ -41,15 +41,11 @@ export async function startStoreIngestSink(config: Config, logger: Logger): Prom
     resolveDistribution: distributions.resolveDomain,
     formatOf: (stream) => {
       const logConfig = logConfigs.forStream(stream);
-      if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.file})`);
+      if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.location})`);
       return { layout: layoutOfConfig(logConfig), samplingRate: logConfig.samplingRate };
     },
   });
-  const refresh = setInterval(() => {
-    distributions.refresh();
-    logConfigs.refresh();
-  }, REGISTRY_REFRESH_MS);
-  refresh.unref();
+  const stopRefresh = refreshRegistriesEvery(registries, REGISTRY_REFRESH_MS, (err) => log('registry').warn({ err }, 'cannot refresh the registries; keeping the last snapshot'));
 
   return {
     description: `ClickHouse ${url === undefined ? '(embedded)' : 'server'} database ${clickhouse.database}`,
@@ -68,7 +64,7 @@ export async function startStoreIngestSink(config: Config, logger: Logger): Prom
       };
     },
     stop: async () => {
-      clearInterval(refresh);
+      stopRefresh();
       await writer.stop();
       await clickhouse.close();
     },

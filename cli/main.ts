@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   import: { summary: 'load CloudFront standard or archived real-time logs from files or S3', load: () => import('./commands/import.js') },
   ingest: { summary: 'scale-out: read Kinesis and publish ranges to Kafka', load: () => import('./commands/ingest.js') },
   process: { summary: 'scale-out: consume Kafka as a group member and store into ClickHouse', load: () => import('./commands/process.js') },
+  serve: { summary: 'scale-out: the API and dashboard on a ClickHouse server, live view from Kafka', load: () => import('./commands/serve.js') },
   plan: { summary: 'capacity plan: shards, workers, ClickHouse volume, monthly AWS cost', load: () => import('./commands/plan.js') },
   schema: { summary: 'print the ClickHouse DDL the migrations run (single node or ON CLUSTER)', load: () => import('./commands/schema.js') },
 };

@@ -6,45 +6,35 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { ApiTokensError, loadApiTokens, type ApiTokens } from '../api/auth/token-sources.js';
-import { alertRoutes } from '../api/alerts/alert-routes.js';
-import { planRoutes } from '../api/capacity/plan-routes.js';
 import { AlertService } from '../api/alerts/alert-service.js';
 import { AlertStore } from '../api/alerts/alert-store.js';
 import { LiveAlertSource } from '../api/alerts/live-alert-source.js';
 import { RollupAlertSource } from '../api/alerts/rollup-alert-source.js';
+import { alertLeadershipFromConfig } from './alert-leadership.js';
+import type { ApiTokens } from '../api/auth/token-sources.js';
 import { healthStatus, type HealthReport } from '../api/health.js';
 import { LiveHub } from '../api/live/live-hub.js';
-import { liveRoutes } from '../api/live/live-routes.js';
 import { LiveTap } from '../api/live/live-tap.js';
-import { buildApp } from '../api/server.js';
-import { whoamiRoute } from '../api/whoami-route.js';
-import { importRoutes } from '../api/imports/import-routes.js';
 import { generateToken } from '../api/auth/token-store.js';
 import { removeServerInfo, writeServerInfo } from '../ingest/import/server-handoff.js';
 import { layoutOf } from '../processor/fields/layout.js';
 import { ServerImportJobs } from './import-jobs.js';
-import { DEFAULT_FILTER_LIMITS } from '../api/query/filters.js';
-import { distributionResolver } from '../api/stats/distribution-resolver.js';
-import { StatsQueries } from '../api/stats/stats-queries.js';
-import { statsRoutes } from '../api/stats/stats-routes.js';
-import { StatsService } from '../api/stats/stats-service.js';
 import type { CheckpointStore } from '../ingest/checkpoints/checkpoint-store.js';
 import { FileCheckpointStore } from '../ingest/checkpoints/file-checkpoint-store.js';
 import { kinesisShardHealth } from './kinesis-read-setup.js';
 import { connectKinesis } from './kinesis-from-config.js';
 import { KinesisSource } from '../ingest/kinesis/kinesis-source.js';
-import { DASHBOARD_DIST } from '../dashboard/build/dashboard-paths.js';
 import { DEMO_DISTRIBUTIONS } from '../ingest/simulator/demo-distributions.js';
 import type { EdgeSimulator } from '../ingest/simulator/edge-simulator.js';
 import { BatchProcessor } from '../processor/batch-processor.js';
 import { preloadGeoDatabase } from '../processor/enrich/geoip.js';
-import { DistributionRegistry } from '../processor/registry/distribution-registry.js';
-import { LogConfigRegistry, logFormatOf } from '../processor/registry/log-config-registry.js';
+import { logFormatOf } from '../processor/registry/log-config-registry.js';
+import { openRegistries, refreshRegistriesEvery } from '../processor/registry/open-registries.js';
 import type { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
 import type { ClickHouse } from '../processor/storage/clickhouse.js';
 import { runMigrations } from '../processor/storage/migrations.js';
-import { ConfigError, type Config } from './config.js';
+import type { Config } from './config.js';
+import { buildEdgewatchApp, closeApp, loadTokens } from './api-app.js';
 import { createEdgeSimulator } from './edge-simulator.js';
 import { createControlPlane, learnStreamLogConfig } from './control-plane.js';
 import { ensureStreamLogConfig } from './stream-log-config.js';
@@ -74,7 +64,7 @@ export interface RunningPipeline {
   stop(): Promise<void>;
 }
 
-/** Registry refresh: picks up changes another process (a CLI) made to the files under the data dir. */
+/** Registry refresh: picks up changes another process (a CLI, another replica) made to the registries. */
 const REGISTRY_REFRESH_MS = 5_000;
 
 export interface PipelineHooks {
@@ -95,13 +85,13 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   const migrations = await runMigrations(clickhouse, config.clickhouse);
   log('storage').info({ mode: clickhouse.mode, database: clickhouse.database, ...migrations }, 'ClickHouse ready');
 
-  const distributions = new DistributionRegistry(config.dataDir);
-  const logConfigs = new LogConfigRegistry(config.dataDir);
+  const registries = await openRegistries(config.dataDir, clickhouse);
+  const { distributions, logConfigs } = registries;
   if (config.controlPlane.provider === 'aws' && !config.kinesis.local) await learnStreamLogConfig(config, logConfigs);
-  const logConfig = ensureStreamLogConfig(config, logConfigs);
+  const logConfig = await ensureStreamLogConfig(config, logConfigs);
   log('log-configs').info({ name: logConfig.name, stream: config.kinesis.streamName, fields: logConfig.fields.length, samplingRate: logConfig.samplingRate }, 'log config');
   if (config.kinesis.local) {
-    distributions.addMissing(DEMO_DISTRIBUTIONS.map(({ id, domainName, aliases, comment }) => ({ id, domainName, aliases, comment: comment ?? '' })));
+    await distributions.addMissing(DEMO_DISTRIBUTIONS.map(({ id, domainName, aliases, comment }) => ({ id, domainName, aliases, comment: comment ?? '' })));
   }
   const { local: localKinesis, client: kinesis, reading } = await connectKinesis(config, logger);
 
@@ -110,7 +100,7 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   const writer = writerFromConfig(clickhouse, config, logger);
   const formatOf = (stream: string) => {
     const logConfig = logConfigs.forStream(stream);
-    if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.file})`);
+    if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.location})`);
     // With the layouts the config had before a field change, for records written before it.
     return logFormatOf(logConfig);
   };
@@ -193,11 +183,6 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     };
   };
 
-  const stats = statsRoutes({
-    queries: new StatsQueries(new StatsService({ clickhouse, maxConcurrent: config.query.maxConcurrent })),
-    resolveDistribution: distributionResolver(distributions.resolveDomain),
-    limits: { ...DEFAULT_FILTER_LIMITS, maxRangeMs: config.query.maxRangeDays * 86_400_000 },
-  });
   const imports = new ServerImportJobs({
     environment: {
       clickhouse,
@@ -208,39 +193,28 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     },
     onError: (id, err) => log('import').error({ id, err }, 'import job failed'),
   });
-  const app = buildApp({
-    health,
-    auth: apiTokens.store,
-    rateLimit: { perMinute: config.api.rateLimitPerMinute },
-    ...(config.api.trustProxy === undefined ? {} : { trustProxy: config.api.trustProxy }),
-    metrics: {
-      processMetrics: true,
-      queues: () => {
-        const inserts = writer.stats();
-        return { clickhouse_insert: { running: inserts.inFlight, queued: inserts.waiting, waitMsTotal: inserts.waitMsTotal } };
-      },
-    },
+  const app = buildEdgewatchApp({
+    config,
     logger,
-    routes: [
-      stats,
-      liveRoutes({ hub: liveHub, resolveDistribution: distributionResolver(distributions.resolveDomain) }),
-      whoamiRoute(),
-      planRoutes(),
-      ...(alerts === null ? [] : [alertRoutes({ service: alerts, resolveDistribution: distributionResolver(distributions.resolveDomain) })]),
-      importRoutes(imports),
-      controlPlane.routes,
-    ],
-    dashboard: { dir: DASHBOARD_DIST },
+    clickhouse,
+    apiTokens,
+    resolveDomain: distributions.resolveDomain,
+    liveHub,
+    alerts,
+    imports,
+    controlPlaneRoutes: controlPlane.routes,
+    health,
+    queues: () => {
+      const inserts = writer.stats();
+      return { clickhouse_insert: { running: inserts.inFlight, queued: inserts.waiting, waitMsTotal: inserts.waitMsTotal } };
+    },
   });
   liveHub.start();
-  await alerts?.start();
+  const alertLeadership = alerts === null ? null : alertLeadershipFromConfig(config, alerts, logger);
+  await alertLeadership?.start();
   await source.start();
   await simulator?.start();
-  const refresh = setInterval(() => {
-    distributions.refresh();
-    logConfigs.refresh();
-  }, REGISTRY_REFRESH_MS);
-  refresh.unref();
+  const stopRefresh = refreshRegistriesEvery(registries, REGISTRY_REFRESH_MS, (err) => log('registry').warn({ err }, 'cannot refresh the registries; keeping the last snapshot'));
   const address = await app.listen({ host: config.http.host, port: config.http.port });
   publicUrl ??= address;
   writeServerInfo(config.dataDir, { url: address, pid: process.pid, token: localAdminToken });
@@ -248,19 +222,19 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    clearInterval(refresh);
+    stopRefresh();
     // Order: stop producing, drain the source (flush + checkpoint), then storage, then the server.
     removeServerInfo(config.dataDir);
     await simulator?.stop();
     await imports.stop();
-    await alerts?.stop();
+    await alertLeadership?.stop();
     await source.stop();
     reading.close();
     await writer.stop();
     // Live streams end with a `closing` event before the server closes.
     liveTap.stop();
     liveHub.stop();
-    await app.close();
+    await closeApp(app);
     await localKinesis?.close();
     kinesis.destroy();
     await clickhouse.close();
@@ -282,14 +256,4 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     health,
     stop,
   };
-}
-
-/** The API's tokens from the configuration; a bad tokens file stops start-up like any invalid setting. */
-function loadTokens(config: Config, localAdminToken: string): ApiTokens {
-  try {
-    return loadApiTokens({ ...config.api, dataDir: config.dataDir, localAdminToken });
-  } catch (err) {
-    if (err instanceof ApiTokensError) throw new ConfigError([`API tokens: ${err.message}`]);
-    throw err;
-  }
 }

@@ -3,7 +3,8 @@
  * Each batch (a range message, or a cut of a raw-lines topic) is parsed, enriched and inserted with
  * the deduplication token of its source range; its dead letters go to ClickHouse and to the DLQ
  * topic; only then is its offset committed. While ClickHouse refuses inserts, consumption pauses
- * and nothing is committed; it resumes once inserts succeed again.
+ * and nothing is committed; it resumes once inserts succeed again. Stored batches also feed the live
+ * feed topic (per-second counter cells and sampled records) that every `serve` replica reads.
  */
 import type { FastifyInstance } from 'fastify';
 import { healthStatus, type HealthReport } from '../api/health.js';
@@ -17,8 +18,8 @@ import type { RawBatch } from '../processor/batch.js';
 import { BatchProcessor, type LogFormat } from '../processor/batch-processor.js';
 import { preloadGeoDatabase } from '../processor/enrich/geoip.js';
 import { layoutFromList } from '../processor/fields/layout.js';
-import { DistributionRegistry } from '../processor/registry/distribution-registry.js';
-import { LogConfigRegistry, logFormatOf } from '../processor/registry/log-config-registry.js';
+import { logFormatOf } from '../processor/registry/log-config-registry.js';
+import { openRegistries, refreshRegistriesEvery } from '../processor/registry/open-registries.js';
 import { batchToken } from '../processor/storage/batch-token.js';
 import type { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
 import type { ClickHouse } from '../processor/storage/clickhouse.js';
@@ -29,6 +30,8 @@ import type { Logger } from './logger.js';
 import { requireKafkaBrokers, ScaleOutConfigError } from './scale-out-config.js';
 import { migrateSharedSchema } from './shared-schema.js';
 import { ensureStreamLogConfig } from './stream-log-config.js';
+import { LiveFeedPublisher } from './live-feed-publisher.js';
+import { ensureLiveFeedTopic } from './live-feed-topic.js';
 import { clickHouseFromConfig, writerFromConfig } from './clickhouse-from-config.js';
 
 export interface RunningProcessor {
@@ -37,6 +40,8 @@ export interface RunningProcessor {
   readonly writer: ClickHouseWriter;
   readonly source: KafkaSource;
   readonly deadLetterTopic: DeadLetterTopic;
+  /** Publishes per-second counter cells and sampled records to the live feed topic. */
+  readonly liveFeed: LiveFeedPublisher;
   /** Base URL of the health endpoint. */
   readonly url: string;
   health(): HealthReport;
@@ -77,34 +82,49 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
   const migrations = await migrateSharedSchema(clickhouse, config.clickhouse, log('storage'));
   log('storage').info({ mode: clickhouse.mode, database: clickhouse.database, ...migrations }, 'ClickHouse ready');
 
-  const distributions = new DistributionRegistry(config.dataDir);
-  const logConfigs = new LogConfigRegistry(config.dataDir);
+  const registries = await openRegistries(config.dataDir, clickhouse);
+  const { distributions, logConfigs } = registries;
   if (config.kinesis.local) {
-    distributions.addMissing(DEMO_DISTRIBUTIONS.map(({ id, domainName, aliases, comment }) => ({ id, domainName, aliases, comment: comment ?? '' })));
+    await distributions.addMissing(DEMO_DISTRIBUTIONS.map(({ id, domainName, aliases, comment }) => ({ id, domainName, aliases, comment: comment ?? '' })));
   }
   const linesFormat: LogFormat | null = lines
     ? { layout: layoutFromList(config.logConfig.fields ?? ''), samplingRate: config.logConfig.samplingRate ?? 100 }
     : null;
-  if (!lines) ensureStreamLogConfig(config, logConfigs);
+  if (!lines) await ensureStreamLogConfig(config, logConfigs);
   const formatOf = (stream: string): LogFormat => {
     if (linesFormat !== null) return linesFormat;
     const logConfig = logConfigs.forStream(stream);
-    if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.file})`);
+    if (!logConfig) throw new Error(`no real-time log config is known for stream ${stream} (${logConfigs.location})`);
     // With the layouts the config had before a field change, for records written before it.
     return logFormatOf(logConfig);
   };
 
   const writer = writerFromConfig(clickhouse, config, logger);
   const capture = new DeadLetterCapture(writer);
+  const client = createKafkajsClient({ brokers, clientId: `${kafka.clientId}-process`, logger });
+  const sourceKind = lines ? 'kafka' : 'kinesis';
+  // The live view of every `serve` replica: counters and sampled records of each stored batch.
+  const livePublisher: KafkaPublisher = client.publisher({ compression: kafka.compression });
+  const liveFeed = new LiveFeedPublisher({
+    publisher: livePublisher,
+    topic: kafka.liveTopic,
+    processorId: config.leases.workerId,
+    sourceKind,
+    maxCells: kafka.liveMaxCells,
+    recordsPerSecond: kafka.liveRecordsPerSecond,
+    logger,
+  });
+  // When the newest record of the batch under way on each shard reached the stream (stale or live).
+  const arrivals = new Map<string, number>();
   const processor = new BatchProcessor({
     sink: capture,
     // Dead letters name the source the position belongs to: Kinesis for ranges, Kafka for lines.
-    sourceKind: lines ? 'kafka' : 'kinesis',
+    sourceKind,
     resolveDistribution: distributions.resolveDomain,
     formatOf,
+    observer: (rows, deadLetters) => liveFeed.observe(rows, deadLetters.length, arrivals.get(rows[0]?.shardId ?? '') ?? null),
   });
 
-  const client = createKafkajsClient({ brokers, clientId: `${kafka.clientId}-process`, logger });
   const admin = await client.admin();
   try {
     await ensureTopic(admin, kafka, logger);
@@ -112,6 +132,7 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
   } finally {
     await admin.close();
   }
+  await ensureLiveFeedTopic(client, kafka, logger);
   const deadLetterPublisher: KafkaPublisher = client.publisher({ compression: kafka.compression });
   const deadLetterTopic = new DeadLetterTopic(deadLetterPublisher, kafka.deadLetterTopic, kafka.maxMessageBytes);
 
@@ -119,10 +140,12 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
     const token = batchToken(batch.stream, batch.shardId, batch.firstSequence, batch.lastSequence);
     capture.watch(token);
     let letters: StoredDeadLetter[];
+    arrivals.set(batch.shardId, batch.records.reduce((latest, r) => Math.max(latest, r.arrivalMs), 0));
     try {
       await processor.handle(batch);
     } finally {
       letters = capture.take(token);
+      arrivals.delete(batch.shardId);
     }
     if (letters.length > 0) await deadLetterTopic.publish(letters);
   };
@@ -176,11 +199,7 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
     }
   }, STORAGE_CHECK_MS);
   watchStorage.unref();
-  const refresh = setInterval(() => {
-    distributions.refresh();
-    logConfigs.refresh();
-  }, REGISTRY_REFRESH_MS);
-  refresh.unref();
+  const stopRefresh = refreshRegistriesEvery(registries, REGISTRY_REFRESH_MS, (err) => log('registry').warn({ err }, 'cannot refresh the registries; keeping the last snapshot'));
 
   let stopping = false;
   const health = (): HealthReport => {
@@ -215,6 +234,7 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
   const app: FastifyInstance = buildHealthServer(health);
 
   await source.start();
+  liveFeed.start();
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   log('kafka-processor').info({ brokers, topic: kafka.topic, groupId: kafka.groupId, format: kafka.topicFormat, url }, 'processing Kafka batches into ClickHouse');
 
@@ -222,7 +242,7 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
     if (stopping) return;
     stopping = true;
     clearInterval(watchStorage);
-    clearInterval(refresh);
+    stopRefresh();
     const drained = source.stop();
     let timer: NodeJS.Timeout | undefined;
     const inTime = await Promise.race([
@@ -239,6 +259,8 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
       await drained;
     }
     await writer.stop();
+    await liveFeed.stop();
+    await livePublisher.close();
     await deadLetterPublisher.close();
     await app.close();
     await clickhouse.close();
@@ -250,6 +272,7 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
     writer,
     source,
     deadLetterTopic,
+    liveFeed,
     url,
     health,
     storagePaused: () => paused,

@@ -5,7 +5,7 @@
  */
 import { DEFAULT_LOCAL_FIELD_NAMES } from '../processor/fields/catalogue.js';
 import { layoutFromList } from '../processor/fields/layout.js';
-import { LogConfigRegistry, type LogConfigRecord } from '../processor/registry/log-config-registry.js';
+import { FileLogConfigRegistry, type LogConfigRecord, type LogConfigRegistry } from '../processor/registry/log-config-registry.js';
 import type { Config } from './config.js';
 
 export const LOCAL_LOG_CONFIG_NAME = 'edgewatch-local';
@@ -28,7 +28,7 @@ export function defaultLocalLogConfig(config: Config): LogConfigRecord {
  * The stream's log config as it stands: the registered one (or the local default) with the
  * environment's field set and sampling rate applied. Reads only.
  */
-export function streamLogConfig(config: Config, registry: LogConfigRegistry = new LogConfigRegistry(config.dataDir)): LogConfigRecord {
+export function streamLogConfig(config: Config, registry: LogConfigRegistry = new FileLogConfigRegistry(config.dataDir)): LogConfigRecord {
   const { fields, samplingRate } = config.logConfig;
   const known = registry.forStream(config.kinesis.streamName);
   const base = known ?? (config.kinesis.local ? defaultLocalLogConfig(config) : { ...defaultLocalLogConfig(config), name: config.kinesis.streamName, arn: '' });
@@ -43,7 +43,7 @@ export function streamLogConfig(config: Config, registry: LogConfigRegistry = ne
  * `streamLogConfig`, stored in the registry so command-line tools see what the server uses. An AWS
  * stream without a registered config needs EDGEWATCH_LOG_FIELDS: guessing its layout would misparse.
  */
-export function ensureStreamLogConfig(config: Config, registry: LogConfigRegistry): LogConfigRecord {
+export async function ensureStreamLogConfig(config: Config, registry: LogConfigRegistry): Promise<LogConfigRecord> {
   if (!config.kinesis.local && config.logConfig.fields === undefined && !registry.forStream(config.kinesis.streamName)) {
     throw new Error(
       `no real-time log config is known for stream ${config.kinesis.streamName}: set EDGEWATCH_LOG_FIELDS to the config's ` +

@@ -95,14 +95,20 @@ export class AlertService {
   readonly #logger: AlertLogger;
   readonly #now: () => number;
   readonly #evalIntervalMs: number;
-  readonly #machine: AlertStateMachine;
-  readonly #notifier: WebhookNotifier;
+  readonly #toleranceMs: number;
+  readonly #notifierOptions: WebhookNotifierOptions;
+  #machine: AlertStateMachine;
+  #notifier: WebhookNotifier;
   readonly #allowPrivateNetworks: boolean;
   #rules: AlertRule[] = [];
   #webhooks: Webhook[] = [];
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<unknown> | null = null;
-  #state: 'idle' | 'running' | 'stopped' = 'idle';
+  #state: 'idle' | 'running' | 'stopping' = 'idle';
+  /** Active alerts as last read from the store while not running (what another replica evaluates). */
+  #storedActive: Alert[] = [];
+  /** Counts local changes of rules and webhooks: a reload that overlaps one is dropped. */
+  #changes = 0;
   #evaluatedAtMs: number | null = null;
   #lastError: string | null = null;
   #lastErrorLogMs = 0;
@@ -115,16 +121,23 @@ export class AlertService {
     this.#logger = options.logger;
     this.#now = options.now ?? Date.now;
     this.#evalIntervalMs = options.evalIntervalMs ?? 5_000;
-    this.#machine = new AlertStateMachine({ toleranceMs: options.toleranceMs ?? Math.min(1_000, this.#evalIntervalMs / 2) });
+    this.#toleranceMs = options.toleranceMs ?? Math.min(1_000, this.#evalIntervalMs / 2);
+    this.#machine = new AlertStateMachine({ toleranceMs: this.#toleranceMs });
     this.#allowPrivateNetworks = options.delivery?.allowPrivateNetworks ?? false;
-    this.#notifier = new WebhookNotifier({
+    this.#notifierOptions = {
       store: options.store,
       webhooks: () => this.#webhooks,
       logger: options.logger,
       ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
       // Deliveries run on the wall clock whatever clock evaluations are given (retries are real waits).
       ...options.delivery,
-    });
+    };
+    this.#notifier = new WebhookNotifier(this.#notifierOptions);
+  }
+
+  /** True between start() and stop(): this process evaluates the rules and sends notifications. */
+  get running(): boolean {
+    return this.#state === 'running';
   }
 
   get mode(): 'live' | 'rollup' {
@@ -133,17 +146,22 @@ export class AlertService {
 
   /**
    * Loads rules (adding the built-in defaults never written before), webhooks and active alerts;
-   * resumes pending deliveries; starts the source and the evaluation timer.
+   * resumes pending deliveries; starts the source and the evaluation timer. After stop() it may be
+   * started again (a replica that becomes the alerts leader once more): everything is read anew
+   * from the store, where the previous leader left it.
    */
   async start(options: { readonly timer?: boolean } = {}): Promise<void> {
     if (this.#state !== 'idle') return;
     const known = await this.#store.knownRuleIds();
     const missing = defaultRules(this.#now()).filter((rule) => !known.has(rule.id));
-    await this.#store.saveRules(missing);
+    await this.#changing(() => this.#store.saveRules(missing));
     this.#rules = await this.#store.listRules();
     this.#webhooks = await this.#store.listWebhooks();
     const active = await this.#store.activeAlerts();
+    this.#machine = new AlertStateMachine({ toleranceMs: this.#toleranceMs });
     this.#machine.load(active);
+    this.#unsaved = [];
+    this.#notifier = new WebhookNotifier(this.#notifierOptions);
     await this.#notifier.start(active.map((a) => a.id));
     this.#source.start?.();
     this.#state = 'running';
@@ -151,14 +169,41 @@ export class AlertService {
     if (options.timer !== false) this.#schedule();
   }
 
+  /** Stops evaluating and sending (attempts in flight finish and are logged); start() may follow. */
   async stop(): Promise<void> {
-    if (this.#state === 'stopped') return;
-    this.#state = 'stopped';
+    if (this.#state !== 'running') return;
+    this.#state = 'stopping';
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = null;
     await this.#running?.catch(() => undefined);
     this.#source.stop?.();
     await this.#notifier.stop();
+    this.#storedActive = this.#machine.active();
+    this.#state = 'idle';
+  }
+
+  /** Runs a write of rules or webhooks; a reload that overlaps it in any way is dropped. */
+  async #changing(write: () => Promise<void>): Promise<void> {
+    this.#changes++;
+    try {
+      await write();
+    } finally {
+      this.#changes++;
+    }
+  }
+
+  /**
+   * Reads rules, webhooks (and, while not running, the active alerts) from the store again: changes
+   * made through another replica's API. A reload that overlaps a change made here is dropped.
+   */
+  async reload(): Promise<void> {
+    const changes = this.#changes;
+    const [rules, webhooks] = await Promise.all([this.#store.listRules(), this.#store.listWebhooks()]);
+    const active = this.#state === 'running' ? null : await this.#store.activeAlerts();
+    if (changes !== this.#changes) return;
+    this.#rules = rules;
+    this.#webhooks = webhooks;
+    if (active !== null && this.#state !== 'running') this.#storedActive = active;
   }
 
   status(): AlertServiceStatus {
@@ -327,9 +372,9 @@ export class AlertService {
     return this.#rules.find((r) => r.id === id);
   }
 
-  /** Active alerts with their latest values (in memory). */
+  /** Active alerts with their latest values (in memory; as last read from the store when another replica evaluates). */
   activeAlerts(): Alert[] {
-    return this.#machine.active();
+    return this.#state === 'running' ? this.#machine.active() : [...this.#storedActive];
   }
 
   listAlerts(query: AlertListQuery): Promise<Alert[]> {
@@ -337,7 +382,7 @@ export class AlertService {
   }
 
   getAlert(id: string): Promise<Alert | null> {
-    const active = this.#machine.active().find((a) => a.id === id);
+    const active = this.activeAlerts().find((a) => a.id === id);
     return active === undefined ? this.#store.getAlert(id) : Promise.resolve(active);
   }
 
@@ -355,7 +400,7 @@ export class AlertService {
     if (this.#rules.length >= MAX_RULES) throw new AlertConfigError('limit', 'rules', `at most ${MAX_RULES} rules`);
     const rule: AlertRule = { ...spec, id: newId('r'), updatedAt: new Date(this.#now()).toISOString() };
     checkRule(rule);
-    await this.#store.saveRules([rule]);
+    await this.#changing(() => this.#store.saveRules([rule]));
     this.#rules = [...this.#rules, rule];
     return rule;
   }
@@ -365,7 +410,7 @@ export class AlertService {
     if (current === undefined) throw new AlertConfigError('not_found', 'id', `no alert rule ${id}`);
     const rule: AlertRule = { ...current, ...patch, id, updatedAt: new Date(this.#now()).toISOString() };
     checkRule(rule);
-    await this.#store.saveRules([rule]);
+    await this.#changing(() => this.#store.saveRules([rule]));
     this.#rules = this.#rules.map((r) => (r.id === id ? rule : r));
     return rule;
   }
@@ -373,7 +418,7 @@ export class AlertService {
   async deleteRule(id: string): Promise<AlertRule> {
     const current = this.#rules.find((r) => r.id === id);
     if (current === undefined) throw new AlertConfigError('not_found', 'id', `no alert rule ${id}`);
-    await this.#store.deleteRule(current);
+    await this.#changing(() => this.#store.deleteRule(current));
     this.#rules = this.#rules.filter((r) => r.id !== id);
     return current;
   }
@@ -383,7 +428,7 @@ export class AlertService {
     const now = this.#now();
     const webhook: Webhook = { ...spec, id: newId('wh'), createdAtMs: now, updatedAtMs: now };
     checkWebhook(webhook, this.#allowPrivateNetworks);
-    await this.#store.saveWebhook(webhook);
+    await this.#changing(() => this.#store.saveWebhook(webhook));
     this.#webhooks = [...this.#webhooks, webhook];
     return webhook;
   }
@@ -393,7 +438,7 @@ export class AlertService {
     if (current === undefined) throw new AlertConfigError('not_found', 'id', `no webhook ${id}`);
     const webhook: Webhook = { ...current, ...patch, id, updatedAtMs: this.#now() };
     checkWebhook(webhook, this.#allowPrivateNetworks);
-    await this.#store.saveWebhook(webhook);
+    await this.#changing(() => this.#store.saveWebhook(webhook));
     this.#webhooks = this.#webhooks.map((w) => (w.id === id ? webhook : w));
     return webhook;
   }
@@ -401,7 +446,7 @@ export class AlertService {
   async deleteWebhook(id: string): Promise<Webhook> {
     const current = this.#webhooks.find((w) => w.id === id);
     if (current === undefined) throw new AlertConfigError('not_found', 'id', `no webhook ${id}`);
-    await this.#store.deleteWebhook(current);
+    await this.#changing(() => this.#store.deleteWebhook(current));
     this.#webhooks = this.#webhooks.filter((w) => w.id !== id);
     return current;
   }

@@ -194,7 +194,7 @@ export class ControlPlaneService {
       { action: 'create', resourceType: 'distribution', resourceId: '', distributionId: '', before: null, after: config, diff, label },
       () => this.#provider.createDistribution({ config, tags, callerReference }),
     );
-    this.#distributions?.addMissing([{ id: distribution.id, domainName: distribution.domainName, aliases: config.aliases, comment: config.comment }]);
+    await this.#distributions?.addMissing([{ id: distribution.id, domainName: distribution.domainName, aliases: config.aliases, comment: config.comment }]);
     return { dryRun, diff, warnings: distributionWarnings(distribution, config), distribution };
   }
 
@@ -300,8 +300,8 @@ export class ControlPlaneService {
     return byArn;
   }
 
+  /** From the registry's snapshot (refreshed periodically, and before every change here). */
   #view(config: RealtimeLogConfig, attachments: ReadonlyMap<string, { distributionId: string; pathPattern: string }[]>): LogConfigView {
-    this.#registry.refresh();
     const record = this.#registry.get(config.name);
     const current = { fieldCount: config.fields.length, fields: config.fields, samplingRate: config.samplingRate, retiredAt: null };
     const retired = record === undefined ? [] : liveRetiredLayouts(record, this.#now()).map((r) => ({ fieldCount: r.fields.length, fields: r.fields, samplingRate: r.samplingRate, retiredAt: new Date(r.retiredAtMs).toISOString() }));
@@ -353,8 +353,8 @@ export class ControlPlaneService {
     ];
   }
 
-  #register(config: RealtimeLogConfig, record?: Partial<LogConfigRecord>): void {
-    this.#registry.put({ name: config.name, arn: config.arn, samplingRate: config.samplingRate, fields: config.fields, streamName: streamNameOf(config.streamArn), streamArn: config.streamArn, roleArn: config.roleArn, ...record });
+  async #register(config: RealtimeLogConfig, record?: Partial<LogConfigRecord>): Promise<void> {
+    await this.#registry.put({ name: config.name, arn: config.arn, samplingRate: config.samplingRate, fields: config.fields, streamName: streamNameOf(config.streamArn), streamArn: config.streamArn, roleArn: config.roleArn, ...record });
   }
 
   async createLogConfig(actor: Actor, body: unknown, dryRun: boolean): Promise<LogConfigChange> {
@@ -404,7 +404,7 @@ export class ControlPlaneService {
         return this.#provider.createRealtimeLogConfig(spec);
       },
     );
-    this.#register(created);
+    await this.#register(created);
     return { dryRun, diff, warnings, config: this.#view(created, await this.#attachments()), estimate };
   }
 
@@ -418,7 +418,7 @@ export class ControlPlaneService {
     const roleArn = o.has('roleArn') ? checkArn(o.string('roleArn'), ROLE_ARN, 'roleArn', 'an IAM role ARN') : current.roleArn;
     const streamChanged = streamNameOf(streamArn) !== streamNameOf(current.streamArn);
 
-    this.#registry.refresh();
+    await this.#registry.refresh();
     const record: LogConfigRecord = this.#registry.get(name) ?? { name, arn: current.arn, samplingRate: current.samplingRate, fields: current.fields, streamName: streamNameOf(current.streamArn), streamArn: current.streamArn, roleArn: current.roleArn };
     if (!streamChanged) {
       const problem = layoutChangeProblem(record, fields, this.#now());
@@ -436,7 +436,7 @@ export class ControlPlaneService {
       () => this.#provider.updateRealtimeLogConfig({ name, samplingRate, fields, streamArn, roleArn }),
     );
     // A new stream starts with one layout; the old stream's records are no longer read through this config.
-    this.#register(updated, streamChanged ? { retiredLayouts: [] } : {});
+    await this.#register(updated, streamChanged ? { retiredLayouts: [] } : {});
     return { dryRun, diff, warnings, config: this.#view(updated, await this.#attachments()) };
   }
 
@@ -452,7 +452,8 @@ export class ControlPlaneService {
     // Records already in the stream still need a layout: the registry forgets a deleted config only
     // when another config feeds its stream.
     const stream = streamNameOf(current.streamArn);
-    if (this.#registry.list().some((c) => c.name !== name && c.streamName === stream)) this.#registry.remove(name);
+    await this.#registry.refresh();
+    if (this.#registry.list().some((c) => c.name !== name && c.streamName === stream)) await this.#registry.remove(name);
     return { dryRun, diff, warnings: [], config: null };
   }
 

@@ -7,10 +7,16 @@
  * A second is the one in which the hub received the record (milliseconds after the source read it).
  * Subscriber callbacks run synchronously; one that throws is removed, the others go on.
  *
+ * A hub fed by counter cells (`feed: 'cells'`, the `serve` role of a scale-out deployment) gets the
+ * counters already summed by dimension (`publishCells`) and sampled records apart (`publishSampled`);
+ * it accepts only the filters cells can answer (`unsupportedFilter`).
+ *
  * Observers (`observe`) are in-process consumers, such as the alert evaluator, that need every
  * record's detail rather than counters: they get each published batch whole, before any filter or
  * rate, and the losses as they are noted.
  */
+import type { CellKey, LiveCell, UnsupportedCellFilter } from './live-cells.js';
+import { addCell, compileCellFilter, unsupportedCellFilter, weightOf } from './live-cells.js';
 import type { CounterMeasures, LiveLoss, SecondCounters } from './live-counters.js';
 import { addMeasure, emptyLoss, emptyMeasures, ratiosOf } from './live-counters.js';
 import type { LiveEntry } from './live-entry.js';
@@ -51,11 +57,26 @@ export interface LiveHubOptions {
   readonly now?: () => number;
   /** A subscriber callback threw and was removed. */
   readonly onSubscriberError?: (err: unknown, subscriberId: number) => void;
+  /**
+   * What feeds the hub: `records` (default: a LiveTap publishes parsed records) or `cells` (counters
+   * summed upstream by dimension, and sampled records apart).
+   */
+  readonly feed?: 'records' | 'cells';
+}
+
+/** A sampled record of a cell-fed hub, with the dimensions its filters match on. */
+export interface SampledLiveRecord {
+  readonly key: CellKey;
+  readonly record: LiveRecord;
 }
 
 interface Subscriber {
   readonly id: number;
   readonly match: (entry: LiveEntry) => boolean;
+  /** The cells the filters select (cell-fed hubs only). */
+  readonly matchCell: ((key: CellKey | null) => boolean) | null;
+  /** Records of this second the filters could not be applied to (overflow cells): reported as dropped. */
+  unattributed: number;
   readonly recordsPerSecond: number;
   readonly options: LiveSubscriberOptions;
   measures: CounterMeasures;
@@ -71,6 +92,7 @@ const MAX_FILLED_SECONDS = 60;
 export class LiveHub {
   readonly #now: () => number;
   readonly #onSubscriberError: ((err: unknown, subscriberId: number) => void) | undefined;
+  readonly #feed: 'records' | 'cells';
   readonly #subscribers = new Map<number, Subscriber>();
   readonly #observers = new Map<number, LiveObserver>();
   #nextId = 1;
@@ -82,6 +104,7 @@ export class LiveHub {
   constructor(options: LiveHubOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#onSubscriberError = options.onSubscriberError;
+    this.#feed = options.feed ?? 'records';
     this.#second = floorSecond(this.#now());
   }
 
@@ -130,8 +153,15 @@ export class LiveHub {
     return { id, close: () => void this.#observers.delete(id) };
   }
 
+  /** The first filter this hub cannot apply (a cell-fed hub answers only cell dimensions); null when all can be. */
+  unsupportedFilter(filters: LiveFilters): UnsupportedCellFilter | null {
+    return this.#feed === 'cells' ? unsupportedCellFilter(filters) : null;
+  }
+
   subscribe(options: LiveSubscriberOptions): LiveSubscription {
     if (this.#stopped) throw new Error('the live hub is stopped');
+    const problem = this.unsupportedFilter(options.filters);
+    if (problem !== null) throw new RangeError(`${problem.parameter}: ${problem.reason}`);
     const recordsPerSecond = options.recordsPerSecond ?? 0;
     if (!Number.isInteger(recordsPerSecond) || recordsPerSecond < 0) {
       throw new RangeError(`recordsPerSecond must be a non-negative integer, got ${recordsPerSecond}`);
@@ -141,6 +171,8 @@ export class LiveHub {
     this.#subscribers.set(id, {
       id,
       match: compileLiveFilter(options.filters),
+      matchCell: this.#feed === 'cells' ? compileCellFilter(options.filters) : null,
+      unattributed: 0,
       recordsPerSecond: options.onRecord === undefined ? 0 : recordsPerSecond,
       options,
       measures: emptyMeasures(),
@@ -173,6 +205,49 @@ export class LiveHub {
         record ??= toLiveRecord(entry);
         const sent = record;
         this.#call(sub, () => onRecord(sent));
+      }
+    }
+  }
+
+  /**
+   * Adds counter cells (summed upstream) to the current second of every subscriber whose filters
+   * select them. `overflowRecords`: records in overflow cells, which filtered subscribers cannot see.
+   */
+  publishCells(cells: readonly LiveCell[], overflowRecords = 0): void {
+    this.#roll(this.#now());
+    for (const sub of this.#subscribers.values()) {
+      const match = sub.matchCell;
+      if (match === null) continue;
+      let unattributed = overflowRecords;
+      for (const cell of cells) {
+        if (!match(cell.key)) continue;
+        addCell(sub.measures, cell);
+        const w = weightOf(cell.samplingRate);
+        if (cell.key === null) {
+          // Counted by this subscriber after all (it has no filter).
+          unattributed -= cell.counts.n;
+          sub.places.addUnplaced(w * cell.counts.n);
+        } else {
+          sub.places.addCount(cell.key.country, cell.key.pop, w * cell.counts.n, w * cell.counts.bytes);
+        }
+      }
+      sub.unattributed += Math.max(0, unattributed);
+    }
+  }
+
+  /** Hands sampled records (their counts come with the cells) to the subscribers they match, within each one's rate. */
+  publishSampled(records: readonly SampledLiveRecord[]): void {
+    this.#roll(this.#now());
+    for (const { key, record } of records) {
+      for (const sub of this.#subscribers.values()) {
+        const onRecord = sub.options.onRecord;
+        if (onRecord === undefined || sub.recordsPerSecond === 0 || sub.matchCell === null || !sub.matchCell(key)) continue;
+        if (sub.recordsSent >= sub.recordsPerSecond) {
+          sub.recordsOverRate += 1;
+          continue;
+        }
+        sub.recordsSent += 1;
+        this.#call(sub, () => onRecord(record));
       }
     }
   }
@@ -214,11 +289,13 @@ export class LiveHub {
         ...measures,
         ...ratiosOf(measures),
         ...loss,
+        dropped: loss.dropped + sub.unattributed,
         ...sub.places.take(),
         recordsSent: sub.recordsSent,
         recordsOverRate: sub.recordsOverRate,
       };
       sub.measures = emptyMeasures();
+      sub.unattributed = 0;
       sub.recordsSent = 0;
       sub.recordsOverRate = 0;
       this.#call(sub, () => sub.options.onSecond(counters));

@@ -45,28 +45,40 @@ interface Count {
 export class PlaceCounter {
   readonly #countries = new Map<string, Count>();
   readonly #pops = new Map<string, Count>();
+  #unplaced = 0;
 
   add(entry: LiveEntry): void {
     const w = entry.measure.weight;
-    const bytes = entry.measure.bytes * w;
-    if (entry.derived.country !== '') bump(this.#countries, entry.derived.country, w, bytes);
-    if (entry.derived.pop_code !== '') bump(this.#pops, entry.derived.pop_code, w, bytes);
+    this.addCount(entry.derived.country, entry.derived.pop_code, w, entry.measure.bytes * w);
+  }
+
+  /** Requests and bytes (extrapolated) of a viewer country and a POP code; '' for unknown. */
+  addCount(country: string, pop: string, requests: number, bytes: number): void {
+    if (country !== '') bump(this.#countries, country, requests, bytes);
+    if (pop !== '') bump(this.#pops, pop, requests, bytes);
+  }
+
+  /** Requests whose country and POP are not known here (summed upstream without them): left off the lists. */
+  addUnplaced(requests: number): void {
+    this.#unplaced += requests;
   }
 
   /** The second's lists; the counter starts over. */
   take(): LivePlaces {
     const countries = ranked(this.#countries);
     const pops = ranked(this.#pops);
+    const unplaced = this.#unplaced;
     this.#countries.clear();
     this.#pops.clear();
+    this.#unplaced = 0;
     return {
       countries: countries.kept.map(([country, c]) => ({ country, requests: c.requests, bytes: c.bytes })),
       pops: pops.kept.map(([code, c]) => {
         const pop = popOfCode(code);
         return { pop: code, city: pop.city, country: pop.country, lat: pop.lat, lon: pop.lon, requests: c.requests, bytes: c.bytes };
       }),
-      countriesOmittedRequests: countries.omitted,
-      popsOmittedRequests: pops.omitted,
+      countriesOmittedRequests: countries.omitted + unplaced,
+      popsOmittedRequests: pops.omitted + unplaced,
     };
   }
 }

@@ -98,7 +98,8 @@ const STREAM_DESCRIPTION = `Server-Sent Events (\`text/event-stream\`), one JSON
 - \`counters\` (every second, zeros included): the records read in second \`t\` that match the filters. \`requests\`, \`bytes\` and the other counts are extrapolated by each record's sampling rate (Σ 100/rate); \`sampledRequests\` and \`sampledBytes\` are as logged; \`requestsVar\`/\`bytesVar\` are the variance sums Σ w(w−1), Σ w(w−1)·bytes² for a 95 % interval (± 1.96·√var). \`ratioRequests\`/\`ratioBytes\` leave WebSocket connections out, as hit ratios do. \`hits\`: cache status hit, refresh_hit or origin_shield_hit; \`cacheableRequests\`: method not POST/PUT and cache status not error, limit_exceeded or capacity_exceeded; \`cacheHitRatio\` = cacheableHits ÷ cacheableRequests, \`edgeHitRatio\` = hits ÷ ratioRequests, \`byteHitRatio\` = hitBytes ÷ ratioBytes, \`errorRate4xx\`/\`errorRate5xx\` = status 400–499 / 500–599 ÷ requests (null when there is nothing to divide by). \`geoBlocked\`: x-edge-detailed-result-type ClientGeoBlocked. \`countries\` and \`pops\`: requests and bytes per viewer country and per POP (POPs with city and coordinates), busiest first, at most ${MAX_PLACES} each; \`countriesOmittedRequests\`/\`popsOmittedRequests\`: the requests beyond those lists. What the live view could not show: \`dropped\` (records it had no time for: the counts are then too low), \`stale\` (records read more than a minute after they reached the stream, e.g. a backlog after a restart), \`invalid\` (unreadable lines); \`recordsOverRate\`: matching records not sent because of \`rate\`; \`missedEvents\`: events this client missed because it did not read fast enough.
 - \`record\` (at most \`rate\` a second, as they arrive): one sampled matching request as flat JSON. Every text value is attacker-controlled: show it as text, never as HTML.
 - \`closing\`: \`{ reason }\`, the server ends the stream (shutdown); reconnect later.
-Lines starting with \`:\` are heartbeats. \`from\` and \`to\` are not accepted (400): the stream starts now. When too many live streams are open the answer is 503 with Retry-After.`;
+Lines starting with \`:\` are heartbeats. \`from\` and \`to\` are not accepted (400): the stream starts now. When too many live streams are open the answer is 503 with Retry-After.
+A scale-out \`serve\` replica is fed per-second counters summed by dimension (distribution, country, POP code, cache status, status class, method, protocol, HTTP version, content class, device, bot, source) and a sample of records: filters on other fields (status, sslProtocol, detailedResult, cacheBehavior, pathPrefix, full edge locations) are refused there (400), and \`dropped\` also counts records a filtered stream could not be given because the counters of that second had more dimension combinations than the feed carries.`;
 
 export function liveRoutes(deps: LiveRouteDependencies): FastifyPluginAsync {
   const maxStreams = deps.maxStreams ?? 32;
@@ -163,7 +164,9 @@ export function liveRoutes(deps: LiveRouteDependencies): FastifyPluginAsync {
                 },
               },
             },
-            // 400: a filter is invalid (the message names it) or from/to was given; 503: too many streams are open.
+            // 400: a filter is invalid (the message names it), cannot be applied by a server fed by counter cells
+            // (scale-out `serve`: status, sslProtocol, detailedResult, cacheBehavior, pathPrefix, full edge
+            // locations), or from/to was given; 503: too many streams are open.
             400: ERROR_REF,
             503: ERROR_REF,
           },
@@ -175,6 +178,8 @@ export function liveRoutes(deps: LiveRouteDependencies): FastifyPluginAsync {
         if (query.to !== undefined) throw invalidParameter('to', 'does not apply to the live stream, which starts now');
         const { fromMs: _f, toMs: _t, ...filters } = parseFilters(liveQuery(query), deps.resolveDistribution, limits);
         const rate = query.rate ?? DEFAULT_LIVE_RATE;
+        const unsupported = deps.hub.unsupportedFilter(filters);
+        if (unsupported !== null) throw invalidParameter(unsupported.parameter, unsupported.reason);
         if (deps.hub.stopped) {
           throw new ApiError(503, 'overloaded', 'the live view is stopping; retry shortly', undefined, RETRY_AFTER_S);
         }

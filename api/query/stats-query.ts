@@ -6,7 +6,7 @@
 import { filterConditions, oneSourceCondition, type SqlParams } from './filter-sql.js';
 import type { Filters } from './filters.js';
 import { DIGESTS, mergeDigest, rawDigestState, RAW_ROW_VALUES, SUM_MEASURES, type DigestName } from './measures.js';
-import type { Plan, Segment } from './planner.js';
+import { DIM_TABLES, type Plan, type Segment } from './planner.js';
 
 export interface GroupKey {
   /** Output column name (`k_` is prepended). */
@@ -66,7 +66,7 @@ function timeCondition(segment: Segment, index: number, params: SqlParams): stri
 
 function segmentSql(spec: StatsQuerySpec, segment: Segment, index: number, params: SqlParams): string {
   const table = `${spec.database}.${segment.table}`;
-  const dim = segment.table === 'requests_1m_dim' || segment.table === 'requests_1h_dim';
+  const dim = DIM_TABLES.has(segment.table);
   const kind = segment.table === 'requests' ? 'raw' : dim ? 'dim' : 'rollup';
   let where = `${timeCondition(segment, index, params)} AND ${filterConditions(spec.filters, kind, params)} AND ${oneSourceCondition(spec.filters, kind, spec.database)}`;
   if (dim) {

@@ -31,7 +31,7 @@ function querySchema<P extends Record<string, unknown>>(extra: P) {
 
 const planInfo = {
   plan: { type: 'string', enum: ['rollup', 'raw'] },
-  tables: { type: 'array', items: { type: 'string', enum: ['requests', 'requests_1m', 'requests_1h', 'requests_1m_dim', 'requests_1h_dim'] } },
+  tables: { type: 'array', items: { type: 'string', enum: ['requests', 'requests_1m', 'requests_1h', 'requests_1m_dim', 'requests_1h_dim', 'requests_1d_dim'] } },
   from: { type: 'string', format: 'date-time' },
   to: { type: 'string', format: 'date-time' },
 } as const;

@@ -11,9 +11,11 @@ import { LOG_FORMATS, type LogFormat } from '../../ingest/import/format-detect.j
 import type { ImportProgress, ImportSummary } from '../../ingest/import/import-job.js';
 import { createImportProgressDisplay, formatImportSummary } from '../../ingest/import/import-progress.js';
 import { DEFAULT_CHUNK_LINES, executeImport, ImportRequestError, type ImportRequest } from '../../ingest/import/import-request.js';
-import { ImportApiClient, readServerInfo, serverProcessAlive, type ImportJobBody, type ServerInfo } from '../../ingest/import/server-handoff.js';
+import type { ImportJobBody } from '../../api/imports/import-schemas.js';
+import { readServerInfo, serverProcessAlive, type ServerInfo } from '../../ingest/import/server-handoff.js';
+import { ImportApiClient } from '../import-api-client.js';
 import { layoutFromList, layoutOf } from '../../processor/fields/layout.js';
-import { DistributionRegistry } from '../../processor/registry/distribution-registry.js';
+import { openRegistries } from '../../processor/registry/open-registries.js';
 import { runMigrations } from '../../processor/storage/migrations.js';
 import { loadConfig, type Config } from '../config.js';
 import { streamLogConfig } from '../stream-log-config.js';
@@ -169,8 +171,9 @@ async function direct(config: Config, command: ParsedCommand): Promise<ImportSum
   process.once('SIGTERM', onSignal);
   try {
     await runMigrations(clickhouse, config.clickhouse);
-    const logConfig = streamLogConfig(config);
-    const distributions = new DistributionRegistry(config.dataDir);
+    // The registries of the storage: files under the data dir, or the ClickHouse server's tables.
+    const { logConfigs, distributions } = await openRegistries(config.dataDir, clickhouse);
+    const logConfig = streamLogConfig(config, logConfigs);
     return await executeImport(
       command.request,
       {

@@ -8,7 +8,7 @@ import { layoutFromList, type Layout } from '../../processor/fields/layout.js';
 import { createEnricher } from '../../processor/enrich/enrich.js';
 import { toJsonRow } from '../../processor/json-row.js';
 import { LogParser } from '../../processor/parse/log-parser.js';
-import { DistributionRegistry } from '../../processor/registry/distribution-registry.js';
+import { FileDistributionRegistry } from '../../processor/registry/distribution-registry.js';
 import { loadConfig } from '../config.js';
 import { streamLogConfig } from '../stream-log-config.js';
 
@@ -44,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write('edgewatch parse: --sampling-rate must be a whole number from 1 to 100\n');
     return 2;
   }
-  const distributions = new DistributionRegistry(config.dataDir);
+  const distributions = new FileDistributionRegistry(config.dataDir);
   const parser = new LogParser(layout);
   const enrich = createEnricher({ samplingRate, resolveDistribution: distributions.resolveDomain });
 

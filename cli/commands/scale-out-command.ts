@@ -1,5 +1,5 @@
 /**
- * What `edgewatch ingest` and `edgewatch process` share: help, configuration, a start that may refuse
+ * What `edgewatch ingest`, `edgewatch process` and `edgewatch serve` share: help, configuration, a start that may refuse
  * the scale-out configuration (exit 2), a banner, and running until a signal.
  */
 import { parseArgs } from 'node:util';
@@ -9,7 +9,7 @@ import { runUntilSignal, type StoppableRole } from '../run-until-signal.js';
 import { ScaleOutConfigError } from '../scale-out-config.js';
 
 export interface ScaleOutCommand<R extends StoppableRole & { readonly url: string }> {
-  readonly name: 'ingest' | 'process';
+  readonly name: 'ingest' | 'process' | 'serve';
   readonly help: string;
   start(config: Config, logger: Logger): Promise<R>;
   /** The line shown once the role runs. */

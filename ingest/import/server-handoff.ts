@@ -2,11 +2,11 @@
  * Hand-off to a running server. Embedded ClickHouse allows one process per data directory, so
  * while `npm start` runs on a data dir, `edgewatch import` must not open the store: the server
  * leaves its address and a local admin token in `<dataDir>/server.json` (mode 0600), and the
- * command sends the job to `POST /api/v1/imports`, then follows `GET /api/v1/imports/:id`.
+ * command sends the job to `POST /api/v1/imports`, then follows `GET /api/v1/imports/:id`
+ * (cli/import-api-client.ts). This module keeps the file that says where the server is.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ImportProgress } from './import-job.js';
 
 export const SERVER_INFO_FILE_NAME = 'server.json';
 
@@ -58,63 +58,5 @@ export function serverProcessAlive(info: ServerInfo): boolean {
     return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The import request as the API takes it. */
-export interface ImportJobBody {
-  readonly inputs: readonly string[];
-  readonly format?: 'standard' | 'realtime';
-  readonly fields?: readonly string[];
-  readonly samplingRate?: number;
-  readonly distributionId?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly concurrency?: number;
-}
-
-export type ImportJobState = 'running' | 'succeeded' | 'failed';
-
-/** What `GET /api/v1/imports/:id` returns. */
-export interface ImportJobStatus {
-  readonly id: string;
-  readonly state: ImportJobState;
-  readonly inputs: readonly string[];
-  readonly startedAt: string;
-  readonly finishedAt: string | null;
-  readonly progress: ImportProgress;
-  readonly failed: readonly { readonly uri: string; readonly error: string }[];
-  /** Why the whole job failed, when it did. */
-  readonly error: string | null;
-}
-
-export class HandoffError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'HandoffError';
-  }
-}
-
-export class ImportApiClient {
-  constructor(private readonly info: ServerInfo) {}
-
-  async start(body: ImportJobBody): Promise<ImportJobStatus> {
-    return this.#call('POST', '/api/v1/imports', body);
-  }
-
-  async status(id: string): Promise<ImportJobStatus> {
-    return this.#call('GET', `/api/v1/imports/${encodeURIComponent(id)}`);
-  }
-
-  async #call(method: string, route: string, body?: unknown): Promise<ImportJobStatus> {
-    const response = await fetch(new URL(route, this.info.url), {
-      method,
-      headers: { authorization: `Bearer ${this.info.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new HandoffError(`${method} ${route} → ${response.status}: ${text.slice(0, 500)}`);
-    return JSON.parse(text) as ImportJobStatus;
   }
 }

@@ -112,6 +112,11 @@ export interface GroupConsumerOptions {
    * not committed when it resolves or rejects is fetched again. A rejection is logged and retried.
    */
   readonly onBatch: (messages: readonly ConsumedMessage[], context: PartitionContext) => Promise<void>;
+  /**
+   * Where a partition without a committed offset starts: `earliest` (default) or `latest` (a reader
+   * that wants only what is published from now on, such as every replica's own group on the live feed).
+   */
+  readonly startFrom?: 'earliest' | 'latest';
   /** Called after every (re)join with the partitions this member now owns. */
   readonly onAssignment?: (partitions: readonly number[]) => void;
 }

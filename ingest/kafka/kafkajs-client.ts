@@ -239,7 +239,7 @@ class KafkajsGroupConsumer implements GroupConsumer {
   async start(): Promise<void> {
     await this.admin.connect();
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: true });
+    await this.consumer.subscribe({ topics: [this.options.topic], fromBeginning: this.options.startFrom !== 'latest' });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,

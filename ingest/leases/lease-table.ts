@@ -51,32 +51,8 @@ export class DynamoDbLeaseTable {
   }
 
   /** Creates the table when it does not exist (PAY_PER_REQUEST) and waits until it is ACTIVE. */
-  async ensureTable(signal?: AbortSignal): Promise<'created' | 'existing'> {
-    let created: 'created' | 'existing' = 'existing';
-    if ((await this.tableStatus()) === null) {
-      try {
-        await this.client.send(
-          new CreateTableCommand({
-            TableName: this.tableName,
-            AttributeDefinitions: [{ AttributeName: 'leaseKey', AttributeType: 'S' }],
-            KeySchema: [{ AttributeName: 'leaseKey', KeyType: 'HASH' }],
-            BillingMode: 'PAY_PER_REQUEST',
-          }),
-        );
-        created = 'created';
-      } catch (err) {
-        // Another worker created it at the same moment.
-        if (!(err instanceof ResourceInUseException)) throw err;
-      }
-    }
-    const deadline = Date.now() + ACTIVE_TIMEOUT_MS;
-    for (;;) {
-      const status = await this.tableStatus();
-      if (status === 'ACTIVE') return created;
-      if (Date.now() > deadline) throw new Error(`lease table ${this.tableName} is not ACTIVE after ${ACTIVE_TIMEOUT_MS} ms (status ${status ?? 'missing'})`);
-      await sleep(ACTIVE_POLL_MS, signal);
-      signal?.throwIfAborted();
-    }
+  ensureTable(signal?: AbortSignal): Promise<'created' | 'existing'> {
+    return ensureLeaseTable(this.client, this.tableName, signal);
   }
 
   /** Every lease, read consistently. */
@@ -85,7 +61,8 @@ export class DynamoDbLeaseTable {
     let startKey: Item | undefined;
     do {
       const page = await this.client.send(new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
-      for (const item of page.Items ?? []) leases.push(this.toLease(item));
+      // Leader leases (leader-lease.ts) share the table; they belong to no shard.
+      for (const item of page.Items ?? []) if (item.leaseKind === undefined) leases.push(this.toLease(item));
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return leases;
@@ -182,16 +159,6 @@ export class DynamoDbLeaseTable {
     }
   }
 
-  private async tableStatus(): Promise<string | null> {
-    try {
-      const out = await this.client.send(new DescribeTableCommand({ TableName: this.tableName }));
-      return out.Table?.TableStatus ?? null;
-    } catch (err) {
-      if (err instanceof ResourceNotFoundException) return null;
-      throw err;
-    }
-  }
-
   private toLease(item: Item): Lease {
     const shardId = item.leaseKey?.S;
     if (shardId === undefined) throw new Error(`lease table ${this.tableName} holds an item without leaseKey`);
@@ -210,6 +177,45 @@ export class DynamoDbLeaseTable {
       finished: item.finished?.BOOL === true,
       parentShardIds: (item.parentShardIds?.L ?? []).map((v) => v.S).filter((id): id is string => id !== undefined),
     };
+  }
+}
+
+/** Creates a lease table when it does not exist (PAY_PER_REQUEST) and waits until it is ACTIVE. */
+export async function ensureLeaseTable(client: DynamoDBClient, tableName: string, signal?: AbortSignal): Promise<'created' | 'existing'> {
+  let created: 'created' | 'existing' = 'existing';
+  if ((await tableStatus(client, tableName)) === null) {
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [{ AttributeName: 'leaseKey', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'leaseKey', KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      created = 'created';
+    } catch (err) {
+      // Another worker created it at the same moment.
+      if (!(err instanceof ResourceInUseException)) throw err;
+    }
+  }
+  const deadline = Date.now() + ACTIVE_TIMEOUT_MS;
+  for (;;) {
+    const status = await tableStatus(client, tableName);
+    if (status === 'ACTIVE') return created;
+    if (Date.now() > deadline) throw new Error(`lease table ${tableName} is not ACTIVE after ${ACTIVE_TIMEOUT_MS} ms (status ${status ?? 'missing'})`);
+    await sleep(ACTIVE_POLL_MS, signal);
+    signal?.throwIfAborted();
+  }
+}
+
+async function tableStatus(client: DynamoDBClient, tableName: string): Promise<string | null> {
+  try {
+    const out = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return out.Table?.TableStatus ?? null;
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException) return null;
+    throw err;
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The real-time log configs edgewatch knows: which field set and sampling rate feed which stream.
- * Kept in a file under the data dir (not in ClickHouse) so command-line tools can read it while the
- * server runs.
+ * Kept in a file under the data dir in embedded mode (command-line tools read it while the server
+ * runs), in the ClickHouse server when one is configured (clickhouse-log-config-registry.ts).
  */
 import path from 'node:path';
 import type { LogFormat } from '../batch-processor.js';
@@ -40,26 +40,88 @@ export interface LogConfigRecord {
   readonly retiredLayouts?: readonly RetiredLayout[];
 }
 
+/**
+ * The log configs behind one interface, whatever keeps them (files under the data dir, or tables in
+ * the ClickHouse server): reads are synchronous from an in-memory snapshot, writes and refresh async.
+ */
+export interface LogConfigRegistry {
+  /** Where the configs are kept (a file, or a ClickHouse table), for messages. */
+  readonly location: string;
+  list(): readonly LogConfigRecord[];
+  get(name: string): LogConfigRecord | undefined;
+  /** The log config that writes into a stream (by name or ARN). */
+  forStream(stream: string): LogConfigRecord | undefined;
+  /**
+   * Adds or replaces a config; its fields are validated and stored in canonical order. When the field
+   * set changes, the previous one is kept as a retired layout (see nextLogConfigRecord).
+   */
+  put(config: LogConfigRecord, nowMs?: number): Promise<LogConfigRecord>;
+  /** Removes a config (a deleted one); records already in its stream keep their layouts only while it exists. */
+  remove(name: string): Promise<boolean>;
+  /** Reads what other processes (a CLI, other replicas) changed. */
+  refresh(): Promise<void>;
+}
+
+/** The config whose stream is `stream` (by name or ARN) among `configs`. */
+export function configForStream(configs: readonly LogConfigRecord[], stream: string): LogConfigRecord | undefined {
+  return configs.find((c) => c.streamName === stream || c.streamArn === stream);
+}
+
+/**
+ * The record stored for `config` when `existing` is what the registry holds under its name: fields
+ * validated and in canonical order; when the field set changes, the previous one kept as a retired
+ * layout (unless its field count is the new one's: such records could not be told apart, which the
+ * control plane refuses before it gets here).
+ */
+export function nextLogConfigRecord(existing: LogConfigRecord | undefined, config: LogConfigRecord, nowMs: number): LogConfigRecord {
+  if (!Number.isInteger(config.samplingRate) || config.samplingRate < 1 || config.samplingRate > 100) {
+    throw new RangeError(`sampling rate of log config ${config.name} must be a whole number from 1 to 100`);
+  }
+  const fields = [...layoutOf(config.fields).names];
+  const retired: RetiredLayout[] = [...(config.retiredLayouts ?? existing?.retiredLayouts ?? [])];
+  if (existing !== undefined && existing.fields.join() !== fields.join()) {
+    retired.unshift({ fields: existing.fields, samplingRate: existing.samplingRate, retiredAtMs: nowMs });
+  }
+  const kept = retired.filter(
+    (r, i) => nowMs - r.retiredAtMs < RETIRED_LAYOUT_KEEP_MS && r.fields.length !== fields.length && retired.findIndex((o) => o.fields.length === r.fields.length) === i,
+  );
+  const { retiredLayouts: _previous, ...rest } = config;
+  return kept.length > 0 ? { ...rest, fields, retiredLayouts: kept } : { ...rest, fields };
+}
+
 interface FileShape {
   configs: LogConfigRecord[];
 }
 
-export class LogConfigRegistry {
+/**
+ * The log configs in a file under the data dir (embedded mode), so command-line tools can read it
+ * while the server runs.
+ */
+export class FileLogConfigRegistry implements LogConfigRegistry {
   readonly file: string;
   #configs: LogConfigRecord[] = [];
   #loadedMtime = -1;
 
   constructor(dataDir: string) {
     this.file = path.join(dataDir, 'log-configs.json');
-    this.refresh();
+    this.refreshNow();
+  }
+
+  get location(): string {
+    return this.file;
   }
 
   /** Re-reads the file when another process changed it. */
-  refresh(): void {
+  refreshNow(): void {
     const mtime = mtimeMs(this.file);
     if (mtime === this.#loadedMtime) return;
     this.#configs = readJsonFile<FileShape>(this.file)?.configs ?? [];
     this.#loadedMtime = mtime;
+  }
+
+  refresh(): Promise<void> {
+    this.refreshNow();
+    return Promise.resolve();
   }
 
   list(): readonly LogConfigRecord[] {
@@ -70,44 +132,29 @@ export class LogConfigRegistry {
     return this.#configs.find((c) => c.name === name);
   }
 
-  /** The log config that writes into a stream (by name or ARN). */
   forStream(stream: string): LogConfigRecord | undefined {
-    return this.#configs.find((c) => c.streamName === stream || c.streamArn === stream);
+    return configForStream(this.#configs, stream);
   }
 
-  /**
-   * Adds or replaces a config; its fields are validated and stored in canonical order. When the field
-   * set changes, the previous one is kept as a retired layout (unless its field count is the new one's:
-   * such records could not be told apart, which the control plane refuses before it gets here).
-   */
-  put(config: LogConfigRecord, nowMs: number = Date.now()): LogConfigRecord {
-    if (!Number.isInteger(config.samplingRate) || config.samplingRate < 1 || config.samplingRate > 100) {
-      throw new RangeError(`sampling rate of log config ${config.name} must be a whole number from 1 to 100`);
-    }
-    const fields = [...layoutOf(config.fields).names];
-    const existing = this.get(config.name);
-    const retired: RetiredLayout[] = [...(config.retiredLayouts ?? existing?.retiredLayouts ?? [])];
-    if (existing !== undefined && existing.fields.join() !== fields.join()) {
-      retired.unshift({ fields: existing.fields, samplingRate: existing.samplingRate, retiredAtMs: nowMs });
-    }
-    const kept = retired.filter(
-      (r, i) => nowMs - r.retiredAtMs < RETIRED_LAYOUT_KEEP_MS && r.fields.length !== fields.length && retired.findIndex((o) => o.fields.length === r.fields.length) === i,
-    );
-    const { retiredLayouts: _previous, ...rest } = config;
-    const stored: LogConfigRecord = kept.length > 0 ? { ...rest, fields, retiredLayouts: kept } : { ...rest, fields };
+  // Async (the file is written before it settles) so that a refused config rejects, as in every backend.
+  // eslint-disable-next-line @typescript-eslint/require-await
+  async put(config: LogConfigRecord, nowMs: number = Date.now()): Promise<LogConfigRecord> {
+    const stored = nextLogConfigRecord(this.get(config.name), config, nowMs);
     this.#configs = [...this.#configs.filter((c) => c.name !== config.name), stored];
-    writeJsonFileAtomic(this.file, { configs: this.#configs } satisfies FileShape);
-    this.#loadedMtime = mtimeMs(this.file);
+    this.#write();
     return stored;
   }
 
-  /** Removes a config (a deleted one); records already in its stream keep their layouts only while it exists. */
-  remove(name: string): boolean {
-    if (this.get(name) === undefined) return false;
+  remove(name: string): Promise<boolean> {
+    if (this.get(name) === undefined) return Promise.resolve(false);
     this.#configs = this.#configs.filter((c) => c.name !== name);
+    this.#write();
+    return Promise.resolve(true);
+  }
+
+  #write(): void {
     writeJsonFileAtomic(this.file, { configs: this.#configs } satisfies FileShape);
     this.#loadedMtime = mtimeMs(this.file);
-    return true;
   }
 }
 

@@ -16,7 +16,7 @@ export interface RetentionDays {
   readonly rawTtlDays: number;
   /** `requests_1m`, `requests_1m_dim`. */
   readonly minuteTtlDays: number;
-  /** `requests_1h`, `requests_1h_dim`. */
+  /** `requests_1h`, `requests_1h_dim`, `requests_1d_dim`. */
   readonly hourTtlDays: number;
   /** `dead_letters`; default 30. */
   readonly deadLetterTtlDays?: number;
@@ -94,6 +94,7 @@ function ttlTargets(days: Required<RetentionDays>): TtlTarget[] {
     { table: 'requests_1h', expression: 'bucket', days: days.hourTtlDays },
     { table: 'requests_1m_dim', expression: 'bucket', days: days.minuteTtlDays },
     { table: 'requests_1h_dim', expression: 'bucket', days: days.hourTtlDays },
+    { table: 'requests_1d_dim', expression: 'bucket', days: days.hourTtlDays },
   ];
 }
 

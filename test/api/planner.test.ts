@@ -28,6 +28,33 @@ describe('planQuery', () => {
     expect(planQuery({ fromMs: T, toMs: T + 2 * H, rollupAllowed: true, bucketMs: 10_000 }).kind).toBe('raw');
   });
 
+  it('answers the whole UTC days of a dim plan from the day rollup, hours and minutes around them', () => {
+    const from = T - 2 * H - 30 * M - 5_000;
+    const to = T + 30 * 24 * H + 3 * H + 7 * M + 1_000;
+    const plan = planQuery({ fromMs: from, toMs: to, rollupAllowed: true, dimension: 'country' });
+    expect(plan).toEqual({
+      kind: 'rollup',
+      dimension: 'country',
+      segments: [
+        { table: 'requests', fromMs: from, toMs: T - 2 * H - 30 * M },
+        { table: 'requests_1m_dim', fromMs: T - 2 * H - 30 * M, toMs: T - 2 * H },
+        { table: 'requests_1h_dim', fromMs: T - 2 * H, toMs: T },
+        { table: 'requests_1d_dim', fromMs: T, toMs: T + 30 * 24 * H },
+        { table: 'requests_1h_dim', fromMs: T + 30 * 24 * H, toMs: T + 30 * 24 * H + 3 * H },
+        { table: 'requests_1m_dim', fromMs: T + 30 * 24 * H + 3 * H, toMs: T + 30 * 24 * H + 3 * H + 7 * M },
+        { table: 'requests', fromMs: T + 30 * 24 * H + 3 * H + 7 * M, toMs: to },
+      ],
+    });
+  });
+
+  it('keeps buckets that are not whole days, and the full rollups, off the day rollup', () => {
+    const tables = (bucketMs: number | undefined, dimension: string | undefined): string[] =>
+      planQuery({ fromMs: T, toMs: T + 30 * 24 * H, rollupAllowed: true, bucketMs, dimension }).segments.map((s) => s.table);
+    expect(tables(3 * H, 'all')).toEqual(['requests_1h_dim']);
+    expect(tables(24 * H, 'all')).toEqual(['requests_1d_dim']);
+    expect(tables(undefined, undefined)).toEqual(['requests_1h']);
+  });
+
   it('reads raw rows when filters need them or the range holds no whole minute', () => {
     expect(planQuery({ fromMs: T, toMs: T + H, rollupAllowed: false })).toEqual({ kind: 'raw', segments: [{ table: 'requests', fromMs: T, toMs: T + H }] });
     expect(planQuery({ fromMs: T + 1_000, toMs: T + M + 500, rollupAllowed: true }).kind).toBe('raw');

@@ -63,6 +63,24 @@ beforeAll(async () => {
     });
   }
   await insertRequestRows(ch, spread);
+  // Rows every 10 min over the 60 h before T0, so a range holds a whole UTC day (the day rollup).
+  const days: RequestRowSpec[] = [];
+  for (let i = 0; i < 360; i++) {
+    days.push({
+      timestamp: at(-60 * HOUR + i * 600_000 + 4_321),
+      distribution_id: 'E2DAYS',
+      sampling_rate: i % 5 === 0 ? 20 : 100,
+      cache_class: classes[i % classes.length]!,
+      sc_status: i % 9 === 0 ? 503 : 200,
+      sc_bytes: 500 + i,
+      time_to_first_byte: (i % 40) / 100,
+      time_taken: (i % 60) / 100,
+      origin_fbl: i % 2 === 0 ? (i % 30) / 100 : null,
+      country: ['US', 'DE', 'JP'][i % 3]!,
+      pop_code: ['IAD', 'FRA', 'NRT'][i % 3]!,
+    });
+  }
+  await insertRequestRows(ch, days);
 });
 
 afterAll(async () => {
@@ -145,6 +163,30 @@ describe('rollup and raw plans agree', () => {
         expect(Math.abs((rollup[key][p] ?? 0) - (raw[key][p] ?? 0))).toBeLessThanOrEqual(40);
       }
     }
+  });
+
+  it.each([
+    ['no dimension', {}],
+    ['one dimension', { country: 'US' }],
+  ])('summary over days from the day rollup (%s)', async (_name, extra: Record<string, string>) => {
+    const f = range(-60 * HOUR + 17_000, 31_500, { distribution: 'E2DAYS', ...extra });
+    const rollup = await queries.summary(f, 'auto');
+    const raw = await queries.summary(f, 'raw');
+    expect(rollup.tables).toContain('requests_1d_dim');
+    expect(rollup.sampled).toEqual(raw.sampled);
+    expect(raw.sampled.requests).toBeGreaterThan(100);
+    for (const key of ['requests', 'bytes', 'cacheHitRatio', 'edgeHitRatio', 'byteHitRatio', 'errorRate4xx', 'errorRate5xx', 'geoBlocked'] as const) {
+      close(rollup[key], raw[key]);
+    }
+    for (const key of ['ttfbMs', 'timeTakenMs', 'originLatencyMs'] as const) {
+      for (const p of ['p50', 'p95', 'p99'] as const) {
+        expect(Math.abs((rollup[key][p] ?? 0) - (raw[key][p] ?? 0))).toBeLessThanOrEqual(40);
+      }
+    }
+    const daily = await queries.timeseries(f, 'auto', { metric: 'requests', interval: '1d', top: 5, percentile: 'p95' });
+    const dailyRaw = await queries.timeseries(f, 'raw', { metric: 'requests', interval: '1d', top: 5, percentile: 'p95' });
+    expect(daily.tables).toContain('requests_1d_dim');
+    daily.series[0]!.points.forEach((p, i) => close(p.value, dailyRaw.series[0]!.points[i]!.value));
   });
 
   it('timeseries, top and geo', async () => {

@@ -1,7 +1,7 @@
 /**
- * `edgewatch ingest` and `edgewatch process` refuse an incomplete scale-out configuration before
- * they touch anything: no Kafka brokers (`process`), or no ClickHouse server to share (`process`, and
- * `ingest` workers sharing leases without Kafka). No broker is needed for these checks.
+ * `edgewatch ingest`, `process` and `serve` refuse an incomplete scale-out configuration before
+ * they touch anything: no Kafka brokers (`process`, `serve`), or no ClickHouse server to share
+ * (`process`, `serve`, and `ingest` workers sharing leases without Kafka). No broker is needed for these checks.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,6 +42,17 @@ describe('scale-out commands', () => {
     expect(result.stderr).toContain('edgewatch start');
   });
 
+  it('serve without EDGEWATCH_CLICKHOUSE_URL or Kafka says what to set and exits before touching a store', () => {
+    const noClickHouse = edgewatch('serve', { EDGEWATCH_KAFKA_BROKERS: '127.0.0.1:1' });
+    expect(noClickHouse.status).toBe(2);
+    expect(noClickHouse.stderr).toContain('edgewatch serve');
+    expect(noClickHouse.stderr).toContain('EDGEWATCH_CLICKHOUSE_URL');
+    expect(noClickHouse.left).not.toContain('clickhouse');
+    const noKafka = edgewatch('serve', { EDGEWATCH_CLICKHOUSE_URL: 'http://127.0.0.1:1' });
+    expect(noKafka.status).toBe(2);
+    expect(noKafka.stderr).toContain('EDGEWATCH_KAFKA_BROKERS');
+  });
+
   it('ingest workers sharing a lease table without Kafka need a ClickHouse server to share', () => {
     const result = edgewatch('ingest', { EDGEWATCH_LEASE_TABLE: 'edgewatch-leases', EDGEWATCH_DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' });
     expect(result.status).toBe(2);
@@ -70,10 +81,16 @@ describe('scale-out commands', () => {
       sessionTimeoutMs: 30_000,
       concurrentPartitions: 2,
       compression: 'none',
+      liveTopic: 'edgewatch-live',
+      liveRecordsPerSecond: 50,
+      liveMaxCells: 2_000,
     });
     expect(loadConfig({}, ROOT).kafka.brokers).toBeUndefined();
     expect(() => loadConfig({ EDGEWATCH_KAFKA_BROKERS: 'no-port' }, ROOT)).toThrow(/EDGEWATCH_KAFKA_BROKERS/);
     expect(() => loadConfig({ EDGEWATCH_KAFKA_TOPIC: 'a topic' }, ROOT)).toThrow(/EDGEWATCH_KAFKA_TOPIC/);
     expect(() => loadConfig({ EDGEWATCH_KAFKA_SESSION_TIMEOUT_MS: '1000' }, ROOT)).toThrow(/EDGEWATCH_KAFKA_SESSION_TIMEOUT_MS/);
+    expect(() => loadConfig({ EDGEWATCH_KAFKA_LIVE_TOPIC: 'live feed' }, ROOT)).toThrow(/EDGEWATCH_KAFKA_LIVE_TOPIC/);
+    expect(() => loadConfig({ EDGEWATCH_LIVE_FEED_RECORDS_PER_SECOND: '-1' }, ROOT)).toThrow(/EDGEWATCH_LIVE_FEED_RECORDS_PER_SECOND/);
+    expect(() => loadConfig({ EDGEWATCH_LIVE_FEED_MAX_CELLS: '0' }, ROOT)).toThrow(/EDGEWATCH_LIVE_FEED_MAX_CELLS/);
   });
 });

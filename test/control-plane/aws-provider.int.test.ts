@@ -31,7 +31,7 @@ import { AwsControlPlaneProvider } from '../../api/control-plane/aws-provider.js
 import { controlPlaneRoutes } from '../../api/control-plane/control-plane-routes.js';
 import { ControlPlaneService } from '../../api/control-plane/control-plane-service.js';
 import { DEFAULT_LOCAL_FIELD_NAMES } from '../../processor/fields/catalogue.js';
-import { LogConfigRegistry } from '../../processor/registry/log-config-registry.js';
+import { FileLogConfigRegistry } from '../../processor/registry/log-config-registry.js';
 import type { ClickHouse } from '../../processor/storage/clickhouse.js';
 import { asAdmin, buildTestApp, errorOf } from '../support/api-test-kit.js';
 import { migrated, tempDataDir } from '../storage/storage-env.js';
@@ -111,12 +111,12 @@ function awsDistribution(config: AwsDistributionConfig, status = 'Deployed'): Aw
 let dataDir: string;
 let ch: ClickHouse;
 let app: FastifyInstance;
-let registry: LogConfigRegistry;
+let registry: FileLogConfigRegistry;
 
 beforeAll(async () => {
   dataDir = tempDataDir('cp-aws');
   ch = await migrated(dataDir, 'cp_aws');
-  registry = new LogConfigRegistry(dataDir);
+  registry = new FileLogConfigRegistry(dataDir);
   const provider = new AwsControlPlaneProvider({
     region: 'us-east-1',
     cloudfront: new CloudFrontClient({ region: 'us-east-1', credentials }),

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AwsControlPlaneProvider } from '../../api/control-plane/aws-provider.js';
 import { loadConfig } from '../../cli/config.js';
 import { learnStreamLogConfig } from '../../cli/control-plane.js';
-import { LogConfigRegistry } from '../../processor/registry/log-config-registry.js';
+import { FileLogConfigRegistry } from '../../processor/registry/log-config-registry.js';
 
 const cf = mockClient(CloudFrontClient);
 const dirs: string[] = [];
@@ -21,7 +21,7 @@ function setup(env: Record<string, string> = {}) {
   dirs.push(dir);
   const config = loadConfig({ EDGEWATCH_DATA_DIR: dir, EDGEWATCH_KINESIS_STREAM: 'cf-rtl', ...env });
   const provider = new AwsControlPlaneProvider({ region: 'us-east-1', cloudfront: new CloudFrontClient({ region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }) });
-  return { config, registry: new LogConfigRegistry(dir), provider };
+  return { config, registry: new FileLogConfigRegistry(dir), provider };
 }
 
 const remote = {

@@ -10,8 +10,8 @@ import { ClickHouseAuditLog } from '../../api/control-plane/audit-log.js';
 import { controlPlaneRoutes } from '../../api/control-plane/control-plane-routes.js';
 import { ControlPlaneService } from '../../api/control-plane/control-plane-service.js';
 import { LocalControlPlaneProvider } from '../../api/control-plane/local-provider.js';
-import { DistributionRegistry } from '../../processor/registry/distribution-registry.js';
-import { LogConfigRegistry } from '../../processor/registry/log-config-registry.js';
+import { FileDistributionRegistry } from '../../processor/registry/distribution-registry.js';
+import { FileLogConfigRegistry } from '../../processor/registry/log-config-registry.js';
 import type { ClickHouse } from '../../processor/storage/clickhouse.js';
 import { asAdmin, asViewer, buildTestApp, describeRouteAccess, errorOf } from '../support/api-test-kit.js';
 import { migrated, tempDataDir } from '../storage/storage-env.js';
@@ -20,8 +20,8 @@ const dataDir = tempDataDir('cp-local');
 let ch: ClickHouse;
 let app: FastifyInstance;
 let service: ControlPlaneService;
-const logConfigs = new LogConfigRegistry(dataDir);
-const distributions = new DistributionRegistry(dataDir);
+const logConfigs = new FileLogConfigRegistry(dataDir);
+const distributions = new FileDistributionRegistry(dataDir);
 const DELAY_MS = 300;
 
 function newService(clickhouse: ClickHouse): ControlPlaneService {

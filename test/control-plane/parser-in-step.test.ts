@@ -10,7 +10,7 @@ import type { WriteBatch } from '../../processor/storage/clickhouse-writer.js';
 import {
   layoutChangeProblem,
   logFormatOf,
-  LogConfigRegistry,
+  FileLogConfigRegistry,
   RETIRED_LAYOUT_KEEP_MS,
   type LogConfigRecord,
 } from '../../processor/registry/log-config-registry.js';
@@ -20,10 +20,10 @@ const NEW_FIELDS = ['timestamp', 'sc-status', 'x-host-header', 'x-edge-request-i
 const SAME_COUNT = ['timestamp', 'sc-status', 'x-host-header', 'c-country'];
 
 const dirs: string[] = [];
-function registry(): LogConfigRegistry {
+function registry(): FileLogConfigRegistry {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatch-registry-'));
   dirs.push(dir);
-  return new LogConfigRegistry(dir);
+  return new FileLogConfigRegistry(dir);
 }
 afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
@@ -49,14 +49,14 @@ function batchOf(payloads: string[]): RawBatch {
 }
 
 describe('log-config registry: layouts across a field change', () => {
-  it('keeps the previous layout when the field set changes, and follows the sampling rate', () => {
+  it('keeps the previous layout when the field set changes, and follows the sampling rate', async () => {
     const reg = registry();
-    reg.put(record(OLD_FIELDS, 100), 1_000);
-    const changed = reg.put(record(NEW_FIELDS, 25), 2_000);
+    await reg.put(record(OLD_FIELDS, 100), 1_000);
+    const changed = await reg.put(record(NEW_FIELDS, 25), 2_000);
     expect(changed.fields).toEqual(layoutOf(NEW_FIELDS).names);
     expect(changed.retiredLayouts).toEqual([{ fields: layoutOf(OLD_FIELDS).names, samplingRate: 100, retiredAtMs: 1_000 + 1_000 }]);
     // Another process (a CLI) reads the same file.
-    const other = new LogConfigRegistry(path.dirname(reg.file));
+    const other = new FileLogConfigRegistry(path.dirname(reg.file));
     const format = logFormatOf(other.forStream('s')!, 3_000);
     expect(format.samplingRate).toBe(25);
     expect(format.previous?.map((p) => [p.layout.names.length, p.samplingRate])).toEqual([[4, 100]]);
@@ -64,14 +64,14 @@ describe('log-config registry: layouts across a field change', () => {
     expect(logFormatOf(other.forStream('s')!, 2_000 + RETIRED_LAYOUT_KEEP_MS).previous).toBeUndefined();
   });
 
-  it('refuses a change to another field set of the same count, current or still in the stream', () => {
+  it('refuses a change to another field set of the same count, current or still in the stream', async () => {
     const current = record(OLD_FIELDS);
     expect(layoutChangeProblem(current, SAME_COUNT)).toMatch(/4 fields, as the current one.*new stream/);
     expect(layoutChangeProblem(current, NEW_FIELDS)).toBeNull();
     expect(layoutChangeProblem(current, [...OLD_FIELDS].reverse())).toBeNull();
     const reg = registry();
-    reg.put(current, 1_000);
-    const changed = reg.put(record(NEW_FIELDS), 2_000);
+    await reg.put(current, 1_000);
+    const changed = await reg.put(record(NEW_FIELDS), 2_000);
     // Back to four fields, but not the four of the retired layout.
     expect(layoutChangeProblem(changed, SAME_COUNT, 3_000)).toMatch(/as an earlier layout/);
     expect(layoutChangeProblem(changed, OLD_FIELDS, 3_000)).toBeNull();
@@ -82,8 +82,8 @@ describe('BatchProcessor across a field change', () => {
   it('parses records of the old and the new layout by their field count, each write with one layout', async () => {
     const writes: WriteBatch[] = [];
     const reg = registry();
-    reg.put(record(OLD_FIELDS, 100), Date.now() - 1_000);
-    reg.put(record(NEW_FIELDS, 50));
+    await reg.put(record(OLD_FIELDS, 100), Date.now() - 1_000);
+    await reg.put(record(NEW_FIELDS, 50));
     const processor = new BatchProcessor({
       sink: { write: (b) => (writes.push(b), Promise.resolve()) },
       sourceKind: 'kinesis',

@@ -91,7 +91,7 @@ describe.runIf(browserTestsRun())('dashboard in chromium', () => {
       expect(await page.evaluate(() => localStorage.length + document.cookie.length)).toBe(0);
       expect(page.url()).not.toContain(VIEWER_TOKEN);
       expect(await page.textContent('[data-role]')).toBe('viewer');
-      expect(await page.$$eval('[data-view-link]', (links) => links.map((l) => l.getAttribute('data-view-link')))).toEqual(['live', 'cache', 'geo', 'performance', 'video', 'alerts']);
+      expect(await page.$$eval('[data-view-link]', (links) => links.map((l) => l.getAttribute('data-view-link')))).toEqual(['live', 'cache', 'geo', 'performance', 'video', 'alerts', 'imports']);
       // Following a link to the configuration shows no action to a viewer.
       await openView(page, '#/config');
       expect(await page.$('.admin-zone')).toBeNull();

@@ -59,7 +59,7 @@ describe('runMigrations', () => {
     expect(await showCreate(ch, 'requests_1h')).toContain('toIntervalDay(400)');
 
     const changed = await runMigrations(ch, { rawTtlDays: 7, minuteTtlDays: 14, hourTtlDays: 90, deadLetterTtlDays: 3 });
-    expect(changed.ttlChanged.slice().sort()).toEqual(['dead_letters', 'requests', 'requests_1h', 'requests_1h_dim', 'requests_1m', 'requests_1m_dim']);
+    expect(changed.ttlChanged.slice().sort()).toEqual(['dead_letters', 'requests', 'requests_1d_dim', 'requests_1h', 'requests_1h_dim', 'requests_1m', 'requests_1m_dim']);
     expect(await showCreate(ch, 'requests')).toContain('TTL toDateTime(timestamp) + toIntervalDay(7)');
     expect(await showCreate(ch, 'requests_1m')).toContain('TTL bucket + toIntervalDay(14)');
     expect(await showCreate(ch, 'requests_1h')).toContain('TTL bucket + toIntervalDay(90)');

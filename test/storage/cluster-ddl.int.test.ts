@@ -13,7 +13,7 @@ import { DEFAULT_RETENTION, embedded, migrated, scalar, tempDataDir } from './st
 
 const CLUSTER = 'edgewatch_cluster';
 const DATABASE = 'edgewatch';
-const ROLLUPS = ['requests_1m', 'requests_1h', 'requests_1m_dim', 'requests_1h_dim'];
+const ROLLUPS = ['requests_1m', 'requests_1h', 'requests_1m_dim', 'requests_1h_dim', 'requests_1d_dim'];
 
 function allStatements(migrations: readonly RenderedMigration[]): string[] {
   return migrations.flatMap((m) => m.statements);

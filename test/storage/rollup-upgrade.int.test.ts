@@ -8,7 +8,9 @@ import { DEFAULT_RETENTION, embedded, scalar, tempDataDir } from './storage-env.
 const dataDir = tempDataDir('rollup-upgrade');
 const oldMigrations = tempDataDir('migrations-011');
 const beforeSource = tempDataDir('migrations-030');
+const beforeDays = tempDataDir('migrations-043');
 afterAll(() => {
+  fs.rmSync(beforeDays, { recursive: true, force: true });
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(oldMigrations, { recursive: true, force: true });
   fs.rmSync(beforeSource, { recursive: true, force: true });
@@ -72,6 +74,43 @@ describe('upgrading the rollups (012)', () => {
     await insertRequestRows(ch, [{ timestamp: ts(hour + 120_000), cache_class: 'hit', sc_bytes: 100, source: 'standard' }]);
     expect(await scalar(ch, "SELECT sum(requests) AS v FROM upgrade_source.requests_1h_dim WHERE dimension = 'all' AND source = 'standard'")).toBe(1);
     expect(await scalar(ch, "SELECT sum(requests) AS v FROM upgrade_source.requests_1h WHERE source = 'realtime'")).toBe(2);
+    await ch.close();
+  });
+
+  it('fills the day rollup (044) from the hour rows already kept, then through its view', async () => {
+    for (const file of fs.readdirSync(DEFAULT_MIGRATIONS_DIR).filter((f) => /^0([0-3]\d|4[0-3])_.*\.sql$/.test(f))) {
+      fs.copyFileSync(path.join(DEFAULT_MIGRATIONS_DIR, file), path.join(beforeDays, file));
+    }
+    const ch = embedded(dataDir, 'upgrade_days');
+    await runMigrations(ch, { ...DEFAULT_RETENTION, dir: beforeDays });
+    const day = Math.floor(Date.now() / 86_400_000) * 86_400_000 - 2 * 86_400_000;
+    const ts = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+    await insertRequestRows(ch, [
+      { timestamp: ts(day + 3_600_000), cache_class: 'hit', sc_bytes: 100, country: 'US', time_to_first_byte: 0.01 },
+      { timestamp: ts(day + 5 * 3_600_000), cache_class: 'miss', sc_bytes: 300, country: 'DE', time_to_first_byte: 0.2 },
+      { timestamp: ts(day + 30 * 3_600_000), cache_class: 'hit', sc_bytes: 50, country: 'US', time_to_first_byte: 0.03 },
+    ]);
+    // Only the hour rows are left (raw and minute rows expire first).
+    for (const table of ['requests', 'requests_1m', 'requests_1m_dim']) await ch.command(`TRUNCATE TABLE upgrade_days.${table}`);
+
+    const report = await runMigrations(ch, DEFAULT_RETENTION);
+    expect(report.applied).toContain(44);
+    const perDay = (table: string, where: string): Promise<Array<{ day: string; requests: number; bytes: number; p50: number }>> =>
+      ch.query(
+        `SELECT toString(toStartOfDay(bucket)) AS day, sum(requests) AS requests, sum(bytes) AS bytes,
+                quantileTDigestWeightedMerge(0.5)(ttfb_digest) AS p50
+         FROM upgrade_days.${table} WHERE ${where} GROUP BY day ORDER BY day`,
+      );
+    const fromHours = await perDay('requests_1h_dim', "dimension = 'country' AND value = 'US'");
+    expect(fromHours.map((r) => r.requests)).toEqual([1, 1]);
+    expect(await perDay('requests_1d_dim', "dimension = 'country' AND value = 'US'")).toEqual(fromHours);
+    expect((await perDay('requests_1d_dim', "dimension = 'all'")).map((r) => [r.requests, r.bytes])).toEqual([
+      [2, 400],
+      [1, 50],
+    ]);
+    // New rows reach the day rollup through the views.
+    await insertRequestRows(ch, [{ timestamp: ts(day + 31 * 3_600_000), cache_class: 'hit', sc_bytes: 10, country: 'US' }]);
+    expect((await perDay('requests_1d_dim', "dimension = 'all'")).map((r) => r.requests)).toEqual([2, 2]);
     await ch.close();
   });
 });

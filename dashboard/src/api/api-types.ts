@@ -28,6 +28,7 @@ export type { ApiErrorCode } from '../../../api/errors.js';
 export type { WhoAmI } from '../../../api/whoami-route.js';
 export type { AlertView } from '../../../api/alerts/alert-view.js';
 export type { AlertRule, KindInfo, RuleKind } from '../../../api/alerts/alert-rules.js';
+export type { ImportJobProgress, ImportJobState, ImportJobStatus } from '../../../api/imports/import-schemas.js';
 export type { ChangeMarker, DistributionChange, LogConfigChange, LogConfigView } from '../../../api/control-plane/control-plane-service.js';
 export type { DistributionSummary } from '../../../api/control-plane/provider.js';
 export type { DiffEntry } from '../../../api/control-plane/config-diff.js';

@@ -53,6 +53,8 @@ export interface Capabilities {
   readonly alerts: boolean;
   /** Distribution and log-config routes exist. */
   readonly controlPlane: boolean;
+  /** GET /api/v1/imports exists (servers that run imports). */
+  readonly imports: boolean;
 }
 
 type Params = Readonly<Record<string, string>>;
@@ -104,6 +106,7 @@ export class StatsApi {
     return {
       alerts: paths.some((p) => p === `${API_BASE}/alerts` || p.startsWith(`${API_BASE}/alerts/`)),
       controlPlane: paths.some((p) => p.startsWith(`${API_BASE}/distributions`) || p.startsWith(`${API_BASE}/realtime-log-configs`)),
+      imports: paths.includes(`${API_BASE}/imports`),
     };
   }
 

@@ -1,7 +1,7 @@
 /**
  * The signed-in dashboard: header and navigation, the controls bar (time range, distribution,
  * comparison, filters), and the current view, mounted again whenever the URL state changes.
- * Keys 1–7 switch views; every control is a native, focusable element.
+ * Keys 1–8 switch views; every control is a native, focusable element.
  */
 import type { Definitions, Role } from '../api/api-types.js';
 import type { HttpClient } from '../api/http-client.js';
@@ -20,13 +20,14 @@ import { alertsView } from '../views/alerts-view.js';
 import { cacheView } from '../views/cache-view.js';
 import { configView } from '../views/config-view.js';
 import { geoView } from '../views/geo-view.js';
+import { importsView } from '../views/imports-view.js';
 import { liveView } from '../views/live-view.js';
 import { performanceView } from '../views/performance-view.js';
 import { videoView } from '../views/video-view.js';
 import type { MountedView, ViewContext, ViewDefinition } from '../views/view-context.js';
 import type { UrlStore } from './url-store.js';
 
-export const VIEWS: readonly ViewDefinition[] = [liveView, cacheView, geoView, performanceView, videoView, alertsView, configView];
+export const VIEWS: readonly ViewDefinition[] = [liveView, cacheView, geoView, performanceView, videoView, alertsView, importsView, configView];
 
 const REFRESH_MS = 60_000;
 
@@ -71,7 +72,7 @@ export function startShell(root: HTMLElement, store: UrlStore, deps: ShellDepend
     ]),
     controls,
     main,
-    h('footer', { class: 'help' }, ['Keys: 1–7 switch views · Tab moves between controls · on a chart: ← → read values, drag or + / − zoom · select a bar, country or row to filter by it.']),
+    h('footer', { class: 'help' }, ['Keys: 1–8 switch views · Tab moves between controls · on a chart: ← → read values, drag or + / − zoom · select a bar, country or row to filter by it.']),
   ]);
 
   let mounted: MountedView | null = null;
@@ -87,8 +88,8 @@ export function startShell(root: HTMLElement, store: UrlStore, deps: ShellDepend
       ),
     );
   const renderControls = (state: DashboardState, view: ViewDefinition): void => {
-    // The configuration area reads no traffic: no range, distribution or filters there.
-    controls.hidden = view.name === 'config';
+    // The configuration and imports areas read no traffic: no range, distribution or filters there.
+    controls.hidden = view.name === 'config' || view.name === 'imports';
     if (controls.hidden) return;
     keepingFocus(controls, () =>
       replaceChildren(controls, [

@@ -7,7 +7,7 @@ import type { ComparePeriod, FilterName } from '../api/api-types.js';
 import { FILTER_NAMES } from './filter-catalog.js';
 import { DEFAULT_RANGE, customRange, isRangePreset, type TimeRange } from './time-range.js';
 
-export const VIEW_NAMES = ['live', 'cache', 'geo', 'performance', 'video', 'alerts', 'config'] as const;
+export const VIEW_NAMES = ['live', 'cache', 'geo', 'performance', 'video', 'alerts', 'imports', 'config'] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
 export const COMPARE_PERIODS = ['1h', '1d', '7d', '28d'] as const satisfies readonly ComparePeriod[];

@@ -15,6 +15,7 @@ import { ChartHost } from '../ui/chart-host.js';
 import { h } from '../ui/dom.js';
 import { kpiRow } from '../ui/kpi-row.js';
 import { Panel } from '../ui/panel.js';
+import { importsBanner } from './imports-banner.js';
 import { LiveTail } from './live-tail.js';
 import { LiveWindow } from './live-window.js';
 import type { MountedView, ViewContext, ViewDefinition } from './view-context.js';
@@ -34,7 +35,8 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
   const gauges = new Panel('Cache and errors', { id: 'live-gauges', note: `Last ${GAUGE_SECONDS} seconds. Cache hit ratio: CloudWatch definition.` });
   const map = new Panel('Viewers and the POPs serving them', { wide: true, id: 'live-map', note: `Countries and POPs: live counters since the page opened, up to the last ${CHART_SECONDS / 60} minutes. Arcs: sampled requests of the last 2 minutes, viewer country → POP.` });
   const tail = new Panel('Live tail', { wide: true, id: 'live-tail', note: `Up to ${RECORDS_PER_SECOND} sampled requests per second that match the filters.` });
-  root.replaceChildren(h('div', {}, [status, grid([headline.element, requests.element, bytes.element, gauges.element, map.element, tail.element])]));
+  const banner = importsBanner(ctx);
+  root.replaceChildren(h('div', {}, [banner.element, status, grid([headline.element, requests.element, bytes.element, gauges.element, map.element, tail.element])]));
 
   // From the first second received, growing to the last five minutes.
   const timeDomain = (): [number, number] => {
@@ -137,6 +139,7 @@ function mount(root: HTMLElement, ctx: ViewContext): MountedView {
     dispose: () => {
       connection.close();
       liveTail.dispose();
+      banner.dispose();
     },
   };
 }

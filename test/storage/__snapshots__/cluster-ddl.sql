@@ -1076,3 +1076,98 @@ CREATE TABLE IF NOT EXISTS edgewatch.imported_objects ON CLUSTER edgewatch_clust
 )
 ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/edgewatch/imported_objects', '{replica}', updated_at)
 ORDER BY (uri, etag);
+
+-- 043_registries
+CREATE TABLE IF NOT EXISTS edgewatch.registry_log_configs ON CLUSTER edgewatch_cluster (
+    name String,
+    version UInt64,
+    deleted UInt8,
+    -- The LogConfigRecord as JSON (retired layouts included).
+    record String,
+    updated_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/edgewatch/registry_log_configs', '{replica}', version)
+ORDER BY name
+SETTINGS replicated_deduplication_window = 1000;
+
+CREATE TABLE IF NOT EXISTS edgewatch.registry_distributions ON CLUSTER edgewatch_cluster (
+    distribution_id String,
+    version UInt64,
+    deleted UInt8,
+    domain_name String,
+    aliases Array(String),
+    comment String,
+    updated_at DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/edgewatch/registry_distributions', '{replica}', version)
+ORDER BY distribution_id
+SETTINGS replicated_deduplication_window = 1000;
+
+-- 044_rollup_day_dim
+CREATE TABLE IF NOT EXISTS edgewatch.requests_1d_dim_local ON CLUSTER edgewatch_cluster AS edgewatch.requests_1h_dim_local
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1d_dim_local', '{replica}')
+PARTITION BY toYYYYMM(bucket)
+ORDER BY (dimension, value, distribution_id, source, bucket)
+TTL bucket + INTERVAL 400 DAY
+SETTINGS replicated_deduplication_window = 10000;
+
+CREATE TABLE IF NOT EXISTS edgewatch.requests_1d_dim ON CLUSTER edgewatch_cluster AS edgewatch.requests_1d_dim_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1d_dim_local, rand());
+
+INSERT INTO edgewatch.requests_1d_dim
+SELECT
+    m.distribution_id AS distribution_id,
+    m.source AS source,
+    m.dimension AS dimension,
+    m.value AS value,
+    toStartOfDay(m.bucket) AS bucket,
+    sum(m.sampled_requests) AS sampled_requests,
+    sum(m.sampled_bytes) AS sampled_bytes,
+    sum(m.requests) AS requests,
+    sum(m.bytes) AS bytes,
+    sum(m.requests_var) AS requests_var,
+    sum(m.bytes_var) AS bytes_var,
+    sum(m.ratio_requests) AS ratio_requests,
+    sum(m.ratio_bytes) AS ratio_bytes,
+    sum(m.hits) AS hits,
+    sum(m.hit_bytes) AS hit_bytes,
+    sum(m.misses) AS misses,
+    sum(m.cacheable_requests) AS cacheable_requests,
+    sum(m.cacheable_hits) AS cacheable_hits,
+    sum(m.status_4xx) AS status_4xx,
+    sum(m.status_5xx) AS status_5xx,
+    sum(m.geo_blocked) AS geo_blocked,
+    quantileTDigestWeightedMergeState(m.ttfb_digest) AS ttfb_digest,
+    quantileTDigestWeightedMergeState(m.time_taken_digest) AS time_taken_digest,
+    quantileTDigestWeightedMergeState(m.origin_fbl_digest) AS origin_fbl_digest
+FROM edgewatch.requests_1h_dim AS m
+GROUP BY distribution_id, source, dimension, value, bucket;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS edgewatch.requests_1d_dim_mv ON CLUSTER edgewatch_cluster TO edgewatch.requests_1d_dim_local AS
+SELECT
+    m.distribution_id AS distribution_id,
+    m.source AS source,
+    m.dimension AS dimension,
+    m.value AS value,
+    toStartOfDay(m.bucket) AS bucket,
+    sum(m.sampled_requests) AS sampled_requests,
+    sum(m.sampled_bytes) AS sampled_bytes,
+    sum(m.requests) AS requests,
+    sum(m.bytes) AS bytes,
+    sum(m.requests_var) AS requests_var,
+    sum(m.bytes_var) AS bytes_var,
+    sum(m.ratio_requests) AS ratio_requests,
+    sum(m.ratio_bytes) AS ratio_bytes,
+    sum(m.hits) AS hits,
+    sum(m.hit_bytes) AS hit_bytes,
+    sum(m.misses) AS misses,
+    sum(m.cacheable_requests) AS cacheable_requests,
+    sum(m.cacheable_hits) AS cacheable_hits,
+    sum(m.status_4xx) AS status_4xx,
+    sum(m.status_5xx) AS status_5xx,
+    sum(m.geo_blocked) AS geo_blocked,
+    quantileTDigestWeightedMergeState(m.ttfb_digest) AS ttfb_digest,
+    quantileTDigestWeightedMergeState(m.time_taken_digest) AS time_taken_digest,
+    quantileTDigestWeightedMergeState(m.origin_fbl_digest) AS origin_fbl_digest
+FROM edgewatch.requests_1h_dim_local AS m
+GROUP BY distribution_id, source, dimension, value, bucket;
