@@ -109,7 +109,9 @@ export class ObjectImporter {
     let lastLedgerMs = Date.now();
     let reportedBytes = 0;
     const ledgerIntervalMs = options.ledgerIntervalMs ?? 1000;
-    const pending: { chunk: Chunk; write: Promise<Processed> }[] = [];
+    // `bytes`: input read when the chunk was cut, so progress counts bytes as their lines are stored,
+    // not as far as parsing has read ahead.
+    const pending: { chunk: Chunk; write: Promise<Processed>; bytes: number }[] = [];
     let runLines = 0;
     let runDeadLetters = 0;
 
@@ -134,7 +136,7 @@ export class ObjectImporter {
       done = { chunks: oldest.chunk.index + 1, lines: done.lines + lines, deadLetters: done.deadLetters + processed.deadLetters.length };
       runLines += lines;
       runDeadLetters += processed.deadLetters.length;
-      const bytes = input.bytesRead();
+      const bytes = Math.max(oldest.bytes, reportedBytes);
       onProgress({ lines, deadLetters: processed.deadLetters.length, bytes: bytes - reportedBytes });
       reportedBytes = bytes;
       if (Date.now() - lastLedgerMs >= ledgerIntervalMs) {
@@ -153,7 +155,7 @@ export class ObjectImporter {
       const write = this.#writeChunk(object, current, format ?? 'realtime', standard, chunkLines);
       // Settled in order by settleOldest; a rejection is seen there.
       write.catch(() => undefined);
-      pending.push({ chunk: current, write });
+      pending.push({ chunk: current, write, bytes: input.bytesRead() });
     };
 
     try {

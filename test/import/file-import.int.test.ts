@@ -126,4 +126,21 @@ describe('import of files', () => {
     expect(await count("SELECT count() AS n FROM edgewatch.requests WHERE distribution_id = 'EDIST'")).toBe(900);
     expect((await ledger.get(object.uri, object.etag))?.lines).toBe(900);
   });
+  it('counts bytes as their lines are stored, not as far as parsing has read ahead', async () => {
+    // Chunks of ~2.4 MB against 1 MB file reads (and as much buffered): bytes counted when read would
+    // run two chunks ahead.
+    const many = realtimeLines(12_000, hourMs + HOUR_MS - 1000, HOUR_MS - 2000, 9);
+    const file = path.join(dir, 'progress-bytes.tsv');
+    writeLines(file, many);
+    const offsets = [0];
+    for (const line of many) offsets.push(offsets[offsets.length - 1]! + Buffer.byteLength(line));
+    const seen: { lines: number; bytesRead: number }[] = [];
+    await executeImport({ inputs: [file], concurrency: 1, format: 'realtime' }, { ...env, chunkLines: 2_000 }, {
+      onProgress: (p) => seen.push({ lines: p.lines, bytesRead: p.bytesRead }),
+    });
+    const during = seen.filter((p) => p.lines > 0 && p.lines < many.length);
+    expect(during.length).toBeGreaterThan(2);
+    for (const p of during) expect(p.bytesRead - offsets[p.lines]!, `at ${p.lines} lines`).toBeLessThanOrEqual(2 * 1024 * 1024 + 65_536);
+    expect(seen[seen.length - 1]).toMatchObject({ lines: many.length, bytesRead: offsets[many.length] });
+  });
 });
