@@ -19,6 +19,9 @@
  *   import_records_per_s, clickhouse_native_insert_records_per_s{input=import}, import_vs_native
  *                                          `edgewatch import` of a generated file of BENCH_IMPORT_LINES real-time
  *                                          lines (default 1 000 000) and ClickHouse's own insert of it (import-bench.ts)
+ *   live_cells_records_per_s, live_cells_per_second{rps=…}, live_second_message_bytes{rps=…}, live_hub_cells_merged_per_s
+ *                                          the scale-out live feed: a processor's cost per record, and the size
+ *                                          of one second of counter cells (live-feed-bench.ts)
  *   alert_delay_p50_s, alert_delay_p95_s   from the first blocked request of a geo-blocked burst written to
  *                                          the stream to the alert firing, over BENCH_ALERT_BURSTS bursts
  *                                          (default 6) through the whole embedded pipeline (alert-bench.ts;
@@ -182,6 +185,10 @@ if (capacityBench.status !== 0) process.exitCode = capacityBench.status ?? 1;
 // same file, their ratio. Its own process, as embedded ClickHouse binds one data directory per process.
 const importBench = spawnSync(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'run-ts.mjs'), path.join(import.meta.dirname, 'import-bench.ts')], { stdio: 'inherit' });
 if (importBench.status !== 0) process.exitCode = importBench.status ?? 1;
+
+// The scale-out live feed's cost and size (live-feed-bench.ts).
+const liveFeedBench = spawnSync(process.execPath, [path.join(import.meta.dirname, '..', 'bin', 'run-ts.mjs'), path.join(import.meta.dirname, 'live-feed-bench.ts')], { stdio: 'inherit' });
+if (liveFeedBench.status !== 0) process.exitCode = liveFeedBench.status ?? 1;
 
 // In their own processes: embedded ClickHouse binds one data directory per process.
 if (!['0', 'false', 'no'].includes((process.env.BENCH_ALERTS ?? '').toLowerCase())) {
