@@ -27,7 +27,7 @@ import type { StoredDeadLetter } from '../processor/storage/row-encoder.js';
 import type { Config } from './config.js';
 import { buildHealthServer } from './health-server.js';
 import type { Logger } from './logger.js';
-import { requireKafkaBrokers, ScaleOutConfigError } from './scale-out-config.js';
+import { requireClickHouseServer, requireKafkaBrokers, ScaleOutConfigError } from './scale-out-config.js';
 import { migrateSharedSchema } from './shared-schema.js';
 import { ensureStreamLogConfig } from './stream-log-config.js';
 import { LiveFeedPublisher } from './live-feed-publisher.js';
@@ -60,13 +60,11 @@ const REGISTRY_REFRESH_MS = 5_000;
 export async function startProcessRole(config: Config, logger: Logger): Promise<RunningProcessor> {
   const started = Date.now();
   const brokers = requireKafkaBrokers(config, 'edgewatch process');
-  const { url: clickhouseUrl } = config.clickhouse;
-  if (clickhouseUrl === undefined) {
-    throw new ScaleOutConfigError(
-      'edgewatch process writes to a ClickHouse server that every processor shares: set EDGEWATCH_CLICKHOUSE_URL. ' +
-        'Embedded ClickHouse keeps its data directory to one process, so it cannot serve several processors.',
-    );
-  }
+  const clickhouseUrl = requireClickHouseServer(
+    config,
+    'edgewatch process writes to a ClickHouse server that every processor shares: set EDGEWATCH_CLICKHOUSE_URL. ' +
+      'Embedded ClickHouse keeps its data directory to one process, so it cannot serve several processors.',
+  );
   const { kafka } = config;
   const lines = kafka.topicFormat === 'lines';
   if (lines && config.logConfig.fields === undefined) {

@@ -19,3 +19,10 @@ export function requireKafkaBrokers(config: Config, command: string): readonly s
   }
   return brokers;
 }
+
+/** The ClickHouse server's URL a scale-out role needs; `why` says what the role uses it for and what else to run. */
+export function requireClickHouseServer(config: Config, why: string): string {
+  const url = config.clickhouse.url;
+  if (url === undefined) throw new ScaleOutConfigError(why);
+  return url;
+}

@@ -29,7 +29,7 @@ import { ServerImportJobs } from './import-jobs.js';
 import { LiveFeedConsumer } from './live-feed-consumer.js';
 import { ensureLiveFeedTopic, LIVE_FEED_MAX_MESSAGE_BYTES } from './live-feed-topic.js';
 import type { Logger } from './logger.js';
-import { requireKafkaBrokers, ScaleOutConfigError } from './scale-out-config.js';
+import { requireClickHouseServer, requireKafkaBrokers } from './scale-out-config.js';
 import { migrateSharedSchema } from './shared-schema.js';
 import { ensureStreamLogConfig } from './stream-log-config.js';
 
@@ -56,13 +56,11 @@ const REGISTRY_REFRESH_MS = 5_000;
 export async function startServeRole(config: Config, logger: Logger): Promise<RunningServe> {
   const started = Date.now();
   const brokers = requireKafkaBrokers(config, 'edgewatch serve');
-  const { url: clickhouseUrl } = config.clickhouse;
-  if (clickhouseUrl === undefined) {
-    throw new ScaleOutConfigError(
-      'edgewatch serve answers from the ClickHouse server the processors write: set EDGEWATCH_CLICKHOUSE_URL. ' +
-        "Without a ClickHouse server, 'edgewatch start' runs the API with everything else in one process.",
-    );
-  }
+  const clickhouseUrl = requireClickHouseServer(
+    config,
+    'edgewatch serve answers from the ClickHouse server the processors write: set EDGEWATCH_CLICKHOUSE_URL. ' +
+      "Without a ClickHouse server, 'edgewatch start' runs the API with everything else in one process.",
+  );
   const { kafka } = config;
   const log = (component: string) => logger.child({ component });
   fs.mkdirSync(config.dataDir, { recursive: true });
