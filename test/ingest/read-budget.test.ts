@@ -5,11 +5,11 @@ import { ReadBudget, SHARD_READ_LIMITS } from '../../ingest/kinesis/read-budget.
 import { ShardReadStats } from '../../ingest/kinesis/shard-read-stats.js';
 
 describe('ReadBudget', () => {
-  it('allows at most 5 calls per second', () => {
+  it('allows at most 5 calls per second, spaced with a margin for jitter on the way', () => {
     const budget = new ReadBudget(SHARD_READ_LIMITS);
     expect(budget.nextCallAtMs()).toBe(Number.NEGATIVE_INFINITY);
     budget.onCall(10_000);
-    expect(budget.nextCallAtMs()).toBe(10_200);
+    expect(budget.nextCallAtMs()).toBe(10_210);
   });
 
   it('makes the next call wait until the bytes read are paid for at the byte rate', () => {
@@ -21,7 +21,7 @@ describe('ReadBudget', () => {
     budget.onCall(600);
     budget.onBytes(0, 700);
     // Refilled since: no debt left, only the call gap counts.
-    expect(budget.nextCallAtMs()).toBe(800);
+    expect(budget.nextCallAtMs()).toBe(810);
   });
 
   it('refuses limits that are not positive', () => {
