@@ -12,9 +12,10 @@
  * states of every minute-rollup row.
  *
  * A data dir that already holds the rows is reused: only the hours since the last run are added,
- * so the last 30 days keep about the same number of rows. A different row count, an older
+ * so the last 30 days keep about the same number of rows. A different row count or span, an older
  * generator, a schema that differs from what the migrations create today, or a gap of more than
- * 30 days starts over.
+ * the span starts over. The span is 30 days; `days` shortens it for small stores (a test's), whose
+ * cost is then a few statements per day rather than per row.
  *
  *   node bin/run-ts.mjs bench/generate-requests.ts     (BENCH_QUERY_ROWS, BENCH_QUERY_DATA_DIR)
  */
@@ -28,7 +29,9 @@ import { hourWeight, requestModelParams } from './request-model.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-export const WINDOW_HOURS = 30 * 24;
+/** Days of the benchmark's window (`days` of ensureRequestStore). */
+export const WINDOW_DAYS = 30;
+export const WINDOW_HOURS = WINDOW_DAYS * 24;
 /** Bumped whenever the generated data changes shape, so an old store is not reused. */
 const GENERATOR_VERSION = 1;
 const META_FILE = 'bench-store.json';
@@ -40,8 +43,10 @@ export const BENCH_DATABASE = 'edgewatch';
 
 export interface RequestStoreOptions {
   readonly dataDir: string;
-  /** Rows per 30 days. */
+  /** Rows per window (`days` days). */
   readonly rows: number;
+  /** Days of the window, up to `nowMs`; default 30. A store of another span starts over. */
+  readonly days?: number;
   /** Most rows per INSERT … SELECT. */
   readonly maxRowsPerInsert?: number;
   readonly database?: string;
@@ -52,7 +57,7 @@ export interface RequestStoreOptions {
 
 export interface RequestStoreReport {
   readonly database: string;
-  /** Generated rows in the 30 days before `untilMs`. */
+  /** Generated rows in the window (`days` days) before `untilMs`. */
   readonly rowsInWindow: number;
   readonly rowsAdded: number;
   readonly generationS: number;
@@ -67,6 +72,8 @@ export interface RequestStoreReport {
 interface StoreMeta {
   readonly version: number;
   readonly rows: number;
+  /** Absent in stores of a generator that knew only 30 days. */
+  readonly days?: number;
   readonly database: string;
   /** Row numbers used so far (the next insert starts here). */
   readonly nextRow: number;
@@ -263,15 +270,19 @@ export async function publishStagedRows(ch: ClickHouse, database: string, steps:
   for (const step of steps) {
     await ch.command(`INSERT INTO ${database}.${step.target}${STAGING_SUFFIX} ${selectFromStaged(step, database)}`, {}, { maxExecutionTimeS: 3600 });
   }
-  for (const table of ['requests', ...new Set(steps.map((s) => s.target))]) {
-    const parts = await ch.query<{ id: string }>(
-      'SELECT DISTINCT partition_id AS id FROM system.parts WHERE database = {db:String} AND table = {table:String} AND active ORDER BY id',
-      { db: database, table: `${table}${STAGING_SUFFIX}` },
-    );
-    for (const { id } of parts) {
-      if (!/^\w+$/.test(id)) throw new Error(`unexpected partition id ${id} in ${database}.${table}${STAGING_SUFFIX}`);
-      await ch.command(`ALTER TABLE ${database}.${table}${STAGING_SUFFIX} MOVE PARTITION ID '${id}' TO TABLE ${database}.${table}`, {}, { maxExecutionTimeS: 3600 });
-    }
+  const tables = ['requests', ...new Set(steps.map((s) => s.target))];
+  // A move leaves an empty active part behind in the source partition: parts without rows are not
+  // moved again, or every later chunk would move every earlier day once more (as empty parts).
+  const staged = await ch.query<{ table: string; ids: string[] }>(
+    `SELECT table, arraySort(groupUniqArray(partition_id)) AS ids FROM system.parts
+     WHERE database = {db:String} AND table IN {tables:Array(String)} AND active AND rows > 0 GROUP BY table ORDER BY table`,
+    { db: database, tables: tables.map((t) => `${t}${STAGING_SUFFIX}`) },
+  );
+  for (const { table, ids } of staged) {
+    for (const id of ids) if (!/^\w+$/.test(id)) throw new Error(`unexpected partition id ${id} in ${database}.${table}`);
+    const target = table.slice(0, -STAGING_SUFFIX.length);
+    const moves = ids.map((id) => `MOVE PARTITION ID '${id}' TO TABLE ${database}.${target}`);
+    await ch.command(`ALTER TABLE ${database}.${table} ${moves.join(', ')}`, {}, { maxExecutionTimeS: 3600 });
   }
 }
 
@@ -289,10 +300,10 @@ function writeMeta(dataDir: string, meta: StoreMeta): void {
   fs.renameSync(`${file}.tmp`, file);
 }
 
-/** Rows of each hour in [fromMs, untilMs), in proportion to the diurnal and weekly curve, `rows` per 30 days. */
-function hourPlan(fromMs: number, untilMs: number, rows: number, windowEndMs: number): Array<[number, number]> {
-  // The weights are normalised over the 30 days before the window's end, so a full window holds `rows`.
-  const windowHours = Array.from({ length: WINDOW_HOURS }, (_, i) => windowEndMs - (WINDOW_HOURS - i) * HOUR_MS);
+/** Rows of each hour in [fromMs, untilMs), in proportion to the diurnal and weekly curve, `rows` per window of `hours`. */
+function hourPlan(fromMs: number, untilMs: number, rows: number, windowEndMs: number, hours: number): Array<[number, number]> {
+  // The weights are normalised over the window before its end, so a full window holds `rows`.
+  const windowHours = Array.from({ length: hours }, (_, i) => windowEndMs - (hours - i) * HOUR_MS);
   const total = windowHours.reduce((s, h) => s + hourWeight(h), 0);
   const plan: Array<[number, number]> = [];
   let carry = 0;
@@ -375,18 +386,22 @@ async function generatedRows(ch: ClickHouse, database: string, fromMs: number, u
   return Number(row?.n ?? 0);
 }
 
-/** Makes sure `dataDir` holds `rows` generated rows in the 30 days up to the current hour. */
+/** Makes sure `dataDir` holds `rows` generated rows in the `days` (default 30) days up to the current hour. */
 export async function ensureRequestStore(opts: RequestStoreOptions): Promise<RequestStoreReport> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const database = opts.database ?? BENCH_DATABASE;
   const maxRows = opts.maxRowsPerInsert ?? 4_000_000;
   const untilMs = Math.floor((opts.nowMs ?? Date.now()) / HOUR_MS) * HOUR_MS;
-  const windowFromMs = untilMs - WINDOW_HOURS * HOUR_MS;
+  const days = opts.days ?? WINDOW_DAYS;
+  if (!Number.isInteger(days) || days < 1) throw new RangeError(`days must be a whole number of at least 1, got ${days}`);
+  const windowHours = days * 24;
+  const windowFromMs = untilMs - windowHours * HOUR_MS;
   fs.mkdirSync(opts.dataDir, { recursive: true });
 
   let meta = readMeta(opts.dataDir);
-  if (meta !== null && (meta.version !== GENERATOR_VERSION || meta.rows !== opts.rows || meta.database !== database || meta.untilMs < windowFromMs)) {
-    log(`bench store: ${opts.dataDir} holds other data (${meta.rows} rows per 30 days, generator ${meta.version}, until ${new Date(meta.untilMs).toISOString()}); starting over`);
+  const metaDays = meta?.days ?? WINDOW_DAYS;
+  if (meta !== null && (meta.version !== GENERATOR_VERSION || meta.rows !== opts.rows || metaDays !== days || meta.database !== database || meta.untilMs < windowFromMs)) {
+    log(`bench store: ${opts.dataDir} holds other data (${meta.rows} rows per ${metaDays} days, generator ${meta.version}, until ${new Date(meta.untilMs).toISOString()}); starting over`);
     meta = null;
   }
   if (meta === null) wipe(opts.dataDir);
@@ -415,7 +430,7 @@ export async function ensureRequestStore(opts: RequestStoreOptions): Promise<Req
   try {
     const reused = meta !== null;
     const fromMs = meta?.untilMs ?? windowFromMs;
-    const plan = hourPlan(fromMs, untilMs, opts.rows, untilMs);
+    const plan = hourPlan(fromMs, untilMs, opts.rows, untilMs, windowHours);
     const toAdd = plan.reduce((s, [, c]) => s + c, 0);
     const chunks = chunksOf(plan, meta?.nextRow ?? 0, maxRows);
     const params = requestModelParams();
@@ -428,7 +443,7 @@ export async function ensureRequestStore(opts: RequestStoreOptions): Promise<Req
       log(
         reused
           ? `bench store: adding ${toAdd} rows for the ${plan.length} hours since the last run`
-          : `bench store: generating ${opts.rows} rows over 30 days into ${opts.dataDir} (${chunks.length} inserts)`,
+          : `bench store: generating ${opts.rows} rows over ${days} days into ${opts.dataDir} (${chunks.length} inserts)`,
       );
     }
     let hourRows: Record<string, number> = { ...(meta?.hourRows ?? {}) };
@@ -449,6 +464,7 @@ export async function ensureRequestStore(opts: RequestStoreOptions): Promise<Req
       writeMeta(opts.dataDir, {
         version: GENERATOR_VERSION,
         rows: opts.rows,
+        days,
         database,
         nextRow: chunk.firstRow + rowCount,
         fromMs: meta?.fromMs ?? windowFromMs,
