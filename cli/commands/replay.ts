@@ -12,7 +12,9 @@ import { readLines } from '../../ingest/replay/line-reader.js';
 import { createProgressRenderer } from '../../ingest/replay/progress.js';
 import { createLineConverter, replayLines, ReplayWriteError } from '../../ingest/replay/replay.js';
 import { layoutFromList, layoutOf, type Layout } from '../../processor/fields/layout.js';
-import { loadConfig } from '../config.js';
+import type { LogConfigRecord } from '../../processor/registry/log-config-registry.js';
+import { loadConfig, type Config } from '../config.js';
+import { openRegistriesFromConfig, RegistriesUnavailableError } from '../registries-from-config.js';
 import { streamLogConfig } from '../stream-log-config.js';
 
 const HELP = `usage: edgewatch replay [--fields f1,f2,...] [--rate N] [file | -] < lines.tsv
@@ -21,7 +23,9 @@ const HELP = `usage: edgewatch replay [--fields f1,f2,...] [--rate N] [file | -]
   --rate     lines per second (default: as fast as the stream takes them)
   file       a file of lines (.gz is decompressed); default: stdin
 
-Writes into the stream named by EDGEWATCH_KINESIS_STREAM (default: the local stream of 'npm start').`;
+Writes into the stream named by EDGEWATCH_KINESIS_STREAM (default: the local stream of 'npm start'),
+in the layout of the stream's log config from the registry the pipeline uses: the ClickHouse
+server's tables when EDGEWATCH_CLICKHOUSE_URL is set, else the file in the data dir.`;
 
 function fail(message: string): number {
   process.stderr.write(`edgewatch replay: ${message}\n`);
@@ -40,17 +44,25 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 1) return fail('give at most one input file');
-  const config = loadConfig();
-  const target = streamLogConfig(config);
-  const to = layoutOf(target.fields);
-  let from: Layout;
+  let fields: Layout | undefined;
   try {
-    from = values.fields === undefined ? to : layoutFromList(values.fields);
+    fields = values.fields === undefined ? undefined : layoutFromList(values.fields);
   } catch (err) {
     return fail(`--fields: ${(err as Error).message}`);
   }
   const rate = values.rate === undefined ? undefined : Number(values.rate);
   if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) return fail('--rate must be a positive number of lines per second');
+  const config = loadConfig();
+  let target: LogConfigRecord;
+  try {
+    target = await readStreamLogConfig(config);
+  } catch (err) {
+    if (!(err instanceof RegistriesUnavailableError)) throw err;
+    process.stderr.write(`edgewatch replay: ${err.message}\n`);
+    return err.exitCode;
+  }
+  const to = layoutOf(target.fields);
+  const from = fields ?? to;
 
   const endpoint = config.kinesis.local ? `http://127.0.0.1:${config.kinesis.localPort}` : config.kinesis.endpoint;
   const client = createKinesisClient({ region: config.kinesis.region, endpoint });
@@ -92,6 +104,16 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     clearInterval(keepAlive);
     client.destroy();
+  }
+}
+
+/** The stream's log config from the registry the pipeline uses (see registries-from-config.ts). */
+async function readStreamLogConfig(config: Config): Promise<LogConfigRecord> {
+  const registries = await openRegistriesFromConfig(config);
+  try {
+    return streamLogConfig(config, registries.logConfigs);
+  } finally {
+    await registries.close();
   }
 }
 
