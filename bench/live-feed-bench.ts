@@ -6,11 +6,16 @@
  *   live_cells_per_second{rps=N}    cells one second of simulator traffic at N records/s makes
  *   live_second_message_bytes{rps=N} the JSON size of that second (all its messages)
  *   live_hub_cells_merged_per_s     cells a serve replica's hub merges per second for one subscriber
+ *   live_pushed_records_per_s{filters=N} records a processor sums per second on one core with N pushed
+ *                                   filters applied besides the cells (serve subscribers' filters)
+ *   live_filtered_message_bytes{filters=N,rps=10000} the JSON size of one second's counts of N pushed filters
  *
  *   node bin/run-ts.mjs bench/live-feed-bench.ts
  */
 import { LiveCellAggregator } from '../api/live/live-cells.js';
 import { toLiveEntry } from '../api/live/live-entry.js';
+import { compilePushedFilter, FilteredCellAggregator, type CompiledPushedFilter } from '../api/live/live-filter-pushdown.js';
+import type { LiveFilters } from '../api/live/live-filter.js';
 import { LiveHub } from '../api/live/live-hub.js';
 import { encodeLiveFeedMessage } from '../cli/live-feed-message.js';
 import { DEMO_DISTRIBUTIONS } from '../ingest/simulator/demo-distributions.js';
@@ -71,3 +76,45 @@ const mergeStarted = process.hrtime.bigint();
 for (let i = 0; i < rounds; i++) hub.publishCells(cells);
 figure('live_hub_cells_merged_per_s', Math.round((cells.length * rounds) / (Number(process.hrtime.bigint() - mergeStarted) / 1e9)));
 hub.stop();
+
+// Pushed filters: what each processor adds per record for the filters serve subscribers pushed down,
+// a mix of typical dashboard filters (one distribution, a status, a path prefix, a country, a POP).
+const FILTER_MIX: readonly LiveFilters[] = [
+  { distributions: [DEMO_DISTRIBUTIONS[0]!.id] },
+  { distributions: [], status: [404, 503] },
+  { distributions: [], pathPrefix: '/api/' },
+  { distributions: [], country: ['US'], cacheStatus: ['miss'] },
+  { distributions: [], pop: ['FRA'], sslProtocol: ['TLSv1.3'] },
+];
+function filterSet(count: number): CompiledPushedFilter[] {
+  return Array.from({ length: count }, (_, i) => {
+    const base = FILTER_MIX[i % FILTER_MIX.length]!;
+    // Distinct sets: a different second distribution each round.
+    const distributions = i < FILTER_MIX.length ? base.distributions : [...base.distributions, `E${i}`];
+    return compilePushedFilter({ filters: { ...base, distributions }, recordsPerSecond: 10 });
+  });
+}
+const entries = sample.map((row) => toLiveEntry(row.enriched, 'kinesis'));
+for (const count of [0, 8, 64]) {
+  const filters = filterSet(count);
+  const cellsOnly = new LiveCellAggregator(2_000);
+  const filtered = new FilteredCellAggregator(500);
+  const pushedStarted = process.hrtime.bigint();
+  for (const entry of entries) {
+    cellsOnly.add(entry);
+    for (const f of filters) if (f.match(entry)) filtered.add(f.id, entry);
+  }
+  figure(`live_pushed_records_per_s{filters=${count}}`, Math.round(entries.length / (Number(process.hrtime.bigint() - pushedStarted) / 1e9)));
+  cellsOnly.take();
+  filtered.take();
+  if (count === 0) continue;
+  const second = new FilteredCellAggregator(500);
+  for (const f of filters) second.track(f.id);
+  for (const entry of entries.slice(0, 10_000)) for (const f of filters) if (f.match(entry)) second.add(f.id, entry);
+  const taken = second.take();
+  let filteredBytes = 0;
+  for (let at = 0; at < taken.length; at += 8) {
+    filteredBytes += encodeLiveFeedMessage({ v: 1, kind: 'filtered', processor: 'bench', t: START_MS, filters: taken.slice(at, at + 8) }).length;
+  }
+  figure(`live_filtered_message_bytes{filters=${count},rps=10000}`, filteredBytes);
+}

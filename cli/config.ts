@@ -106,6 +106,8 @@ const ConfigSchema = z
         compression: z.enum(['none', 'gzip']),
         /** Topic of the live feed: processors publish per-second counter cells and sampled records, every `serve` replica reads it all. */
         liveTopic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name'),
+        liveFiltersTopic: z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'must be a Kafka topic name'),
+        liveMaxPushedFilters: positiveInt.max(1_000),
         /** Sampled records each processor publishes per second, at most (the live tail of `serve`). */
         liveRecordsPerSecond: z.coerce.number().int().min(0).max(1_000),
         /** Counter cells (dimension combinations) each processor publishes per second, at most; beyond, an overflow cell. */
@@ -197,6 +199,8 @@ const ENV_NAMES: Record<string, string> = {
   'kafka.concurrentPartitions': 'EDGEWATCH_KAFKA_CONCURRENT_PARTITIONS',
   'kafka.compression': 'EDGEWATCH_KAFKA_COMPRESSION',
   'kafka.liveTopic': 'EDGEWATCH_KAFKA_LIVE_TOPIC',
+  'kafka.liveFiltersTopic': 'EDGEWATCH_KAFKA_LIVE_FILTERS_TOPIC',
+  'kafka.liveMaxPushedFilters': 'EDGEWATCH_LIVE_FEED_MAX_FILTERS',
   'kafka.liveRecordsPerSecond': 'EDGEWATCH_LIVE_FEED_RECORDS_PER_SECOND',
   'kafka.liveMaxCells': 'EDGEWATCH_LIVE_FEED_MAX_CELLS',
   'alerts.evalIntervalMs': 'EDGEWATCH_ALERT_EVAL_INTERVAL_MS',
@@ -354,6 +358,8 @@ export function loadConfig(processEnv: NodeJS.ProcessEnv = process.env, cwd = pr
       concurrentPartitions: env.EDGEWATCH_KAFKA_CONCURRENT_PARTITIONS ?? 2,
       compression: env.EDGEWATCH_KAFKA_COMPRESSION ?? 'none',
       liveTopic: env.EDGEWATCH_KAFKA_LIVE_TOPIC ?? 'edgewatch-live',
+      liveFiltersTopic: env.EDGEWATCH_KAFKA_LIVE_FILTERS_TOPIC ?? 'edgewatch-live-filters',
+      liveMaxPushedFilters: env.EDGEWATCH_LIVE_FEED_MAX_FILTERS ?? 64,
       liveRecordsPerSecond: env.EDGEWATCH_LIVE_FEED_RECORDS_PER_SECOND ?? 50,
       liveMaxCells: env.EDGEWATCH_LIVE_FEED_MAX_CELLS ?? 2_000,
     },

@@ -1,6 +1,7 @@
 /**
  * Reads the live feed topic into one LiveHub (a `serve` replica's): counter cells to publishCells,
- * losses to noteLoss, sampled records to publishSampled. Every replica reads every message: each
+ * losses to noteLoss, sampled records to publishSampled, the counts of pushed filters to
+ * publishFiltered. Every replica reads every message: each
  * joins a consumer group of its own (unique name), starts at the end of the topic and never
  * commits. A message that does not parse is counted and skipped; one that arrives long after it was
  * published (this replica fell behind) is not live any more: its records are counted as stale.
@@ -30,6 +31,8 @@ export interface LiveFeedConsumerStats {
   readonly messages: number;
   readonly seconds: number;
   readonly recordMessages: number;
+  /** Messages with the counts of pushed filters. */
+  readonly filteredSeconds: number;
   readonly malformed: number;
   readonly late: number;
   /** Partitions of the topic this replica reads (all of them once it has joined). */
@@ -48,6 +51,7 @@ export class LiveFeedConsumer {
   #messages = 0;
   #seconds = 0;
   #recordMessages = 0;
+  #filteredSeconds = 0;
   #malformed = 0;
   #late = 0;
 
@@ -93,6 +97,7 @@ export class LiveFeedConsumer {
       messages: this.#messages,
       seconds: this.#seconds,
       recordMessages: this.#recordMessages,
+      filteredSeconds: this.#filteredSeconds,
       malformed: this.#malformed,
       late: this.#late,
       partitions: this.#consumer.assignment().length,
@@ -132,13 +137,18 @@ export class LiveFeedConsumer {
       }
       hub.publishCells(feed.cells, feed.overflowRecords);
       if (feed.loss.dropped + feed.loss.stale + feed.loss.invalid > 0) hub.noteLoss(feed.loss);
+    } else if (feed.kind === 'filtered') {
+      this.#filteredSeconds += 1;
+      // A late second's records are already counted as stale with its cells.
+      if (late) return;
+      hub.publishFiltered(feed.filters);
     } else {
       this.#recordMessages += 1;
       if (late) {
         this.#late += 1;
         return;
       }
-      hub.publishSampled(feed.records);
+      hub.publishSampled(feed.records, feed.filter ?? null);
     }
   }
 }

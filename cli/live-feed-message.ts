@@ -2,7 +2,10 @@
  * Messages of the live feed topic (processors → every `serve` replica), version 1, JSON:
  * - `second`: the counter cells one processor summed over one second (a large second is split into
  *   several messages of the same `t`), and what it could not count (stale, invalid, dropped);
- * - `records`: sampled records with the cell dimensions their filters match on.
+ * - `records`: sampled records with the cell dimensions their filters match on; with `filter`, records
+ *   sampled for that pushed filter (api/live/live-filter-pushdown.ts);
+ * - `filtered`: the counts of the pushed filters one processor applied over one second, by viewer
+ *   country, POP and sampling rate.
  * Cells travel as arrays (dimensions, then counts, in the order of KEY_FIELDS and COUNT_FIELDS) to
  * keep a busy second small. Every message is validated when read: a reader counts and skips what
  * does not parse, whatever a producer (or anyone with write access to the topic) sent.
@@ -10,6 +13,7 @@
 import { z } from 'zod';
 import type { CellCounts, CellKey, LiveCell } from '../api/live/live-cells.js';
 import type { LiveLoss } from '../api/live/live-counters.js';
+import type { FilteredCell, FilteredSecond } from '../api/live/live-filter-pushdown.js';
 import type { SampledLiveRecord } from '../api/live/live-hub.js';
 
 export const LIVE_FEED_VERSION = 1;
@@ -32,9 +36,20 @@ export interface LiveRecordsMessage {
   readonly kind: 'records';
   readonly processor: string;
   readonly records: readonly SampledLiveRecord[];
+  /** The pushed filter the records were sampled for; absent: sampled from all traffic. */
+  readonly filter?: string;
 }
 
-export type LiveFeedMessage = LiveSecondMessage | LiveRecordsMessage;
+export interface LiveFilteredMessage {
+  readonly v: typeof LIVE_FEED_VERSION;
+  readonly kind: 'filtered';
+  readonly processor: string;
+  /** Start of the second (epoch ms) on the processor's clock. */
+  readonly t: number;
+  readonly filters: readonly FilteredSecond[];
+}
+
+export type LiveFeedMessage = LiveSecondMessage | LiveRecordsMessage | LiveFilteredMessage;
 
 const KEY_FIELDS = ['distribution', 'country', 'pop', 'cacheStatus', 'statusClass', 'method', 'protocol', 'httpVersion', 'contentClass', 'device', 'bot', 'source', 'samplingRate'] as const;
 const COUNT_FIELDS = ['n', 'bytes', 'bytesSq', 'ratioN', 'ratioBytes', 'hits', 'hitBytes', 'misses', 'cacheable', 'cacheableHits', 'status4xx', 'status5xx', 'geoBlocked'] as const;
@@ -56,6 +71,9 @@ const samplingRate = z.number().int().min(1).max(100);
 const wireKey = z.tuple([text, text, text, text, text, text.nullable(), text.nullable(), text, text, text, z.union([z.literal(0), z.literal(1)]), text, samplingRate]);
 const wireCounts = z.array(count).length(COUNT_FIELDS.length);
 const wireCell = z.tuple([wireKey.nullable(), samplingRate, wireCounts]);
+const filterId = z.string().regex(/^[0-9a-f]{24}$/, 'must be a live filter id');
+/** [country, pop, sampling rate, counts]; country and pop null in a filter's overflow cell. */
+const wireFilteredCell = z.tuple([text.nullable(), text.nullable(), samplingRate, wireCounts]);
 
 const nullableText = z.string().max(64 * 1024).nullable();
 const nullableNumber = z.number().finite().nullable();
@@ -110,14 +128,28 @@ const recordsSchema = z
     kind: z.literal('records'),
     processor,
     records: z.array(z.tuple([wireKey, liveRecord])).max(10_000),
+    filter: filterId.optional(),
   })
   .strict();
-const messageSchema = z.discriminatedUnion('kind', [secondSchema, recordsSchema]);
+const filteredSchema = z
+  .object({
+    v: z.literal(LIVE_FEED_VERSION),
+    kind: z.literal('filtered'),
+    processor,
+    t: z.number().int().nonnegative(),
+    filters: z.array(z.tuple([filterId, z.array(wireFilteredCell).max(100_000)])).max(1_000),
+  })
+  .strict();
+const messageSchema = z.discriminatedUnion('kind', [secondSchema, recordsSchema, filteredSchema]);
 
 export function encodeLiveFeedMessage(message: LiveFeedMessage): Buffer {
   if (message.kind === 'second') {
     const cells = message.cells.map((c) => [c.key === null ? null : keyToWire(c.key), c.samplingRate, COUNT_FIELDS.map((f) => c.counts[f])]);
     return Buffer.from(JSON.stringify({ ...message, cells }));
+  }
+  if (message.kind === 'filtered') {
+    const filters = message.filters.map((f) => [f.filterId, f.cells.map((c) => [c.country, c.pop, c.samplingRate, COUNT_FIELDS.map((name) => c.counts[name])])]);
+    return Buffer.from(JSON.stringify({ ...message, filters }));
   }
   return Buffer.from(JSON.stringify({ ...message, records: message.records.map((r) => [keyToWire(r.key), r.record]) }));
 }
@@ -145,8 +177,16 @@ export function decodeLiveFeedMessage(value: Buffer | null): DecodedLiveFeedMess
     const cells: LiveCell[] = data.cells.map(([key, rate, counts]) => ({ key: key === null ? null : keyFromWire(key), samplingRate: rate, counts: countsFromWire(counts) }));
     return { ok: true, message: { ...data, v: LIVE_FEED_VERSION, cells } };
   }
+  if (data.kind === 'filtered') {
+    const filters: FilteredSecond[] = data.filters.map(([id, cells]) => ({
+      filterId: id,
+      cells: cells.map(([country, pop, rate, counts]): FilteredCell => ({ country, pop, samplingRate: rate, counts: countsFromWire(counts) })),
+    }));
+    return { ok: true, message: { ...data, v: LIVE_FEED_VERSION, filters } };
+  }
   const records: SampledLiveRecord[] = data.records.map(([key, record]) => ({ key: keyFromWire(key), record }));
-  return { ok: true, message: { ...data, v: LIVE_FEED_VERSION, records } };
+  const { filter, ...rest } = data;
+  return { ok: true, message: { ...rest, v: LIVE_FEED_VERSION, records, ...(filter === undefined ? {} : { filter }) } };
 }
 
 function countsFromWire(values: readonly number[]): CellCounts {

@@ -6,10 +6,15 @@
  * messages go out one send at a time, and what does not fit the bounded queue is dropped and
  * counted (as `dropped` of the next second). Records read long after they reached the stream (a
  * backlog) are counted as stale, not live, as the in-process live view does.
+ *
+ * Filters the `serve` replicas pushed down (`pushedFilters`) are applied to every record too: their
+ * counts go out once a second in `filtered` messages, and up to each filter's rate of matching
+ * records a second in `records` messages marked with the filter.
  */
 import { cellKeyOf, LiveCellAggregator } from '../api/live/live-cells.js';
 import { emptyLoss, type LiveLoss } from '../api/live/live-counters.js';
-import { toLiveEntry } from '../api/live/live-entry.js';
+import { toLiveEntry, type LiveEntry } from '../api/live/live-entry.js';
+import { FilteredCellAggregator, type CompiledPushedFilter } from '../api/live/live-filter-pushdown.js';
 import type { SampledLiveRecord } from '../api/live/live-hub.js';
 import { toLiveRecord } from '../api/live/live-record.js';
 import type { KafkaPublisher } from '../ingest/kafka/kafka-client.js';
@@ -26,8 +31,10 @@ export interface LiveFeedPublisherOptions {
   readonly sourceKind: string;
   /** Counter cells per second, at most; beyond, one overflow cell per sampling rate. */
   readonly maxCells: number;
-  /** Sampled records per second, at most (0: none). */
+  /** Sampled records per second, at most (0: none); per pushed filter too. */
   readonly recordsPerSecond: number;
+  /** The filters `serve` replicas pushed down, to apply to every record (none by default). */
+  readonly pushedFilters?: () => readonly CompiledPushedFilter[];
   /** Records that reached the stream longer ago than this are a backlog, not live; default 60000. */
   readonly maxRecordAgeMs?: number;
   /** Messages waiting to be sent, at most; default 64. */
@@ -46,6 +53,10 @@ export interface LiveFeedPublisherStats {
 
 /** Cells per message: a busy second of 2000 cells makes a few messages of some 100 KB. */
 const CELLS_PER_MESSAGE = 500;
+/** Places (country × POP × rate) per pushed filter and second; further records count without a place. */
+const CELLS_PER_FILTER = 500;
+/** Pushed filters per `filtered` message: a busy second stays a few messages of a few hundred KB. */
+const FILTERS_PER_MESSAGE = 8;
 const SECOND_MS = 1_000;
 
 interface Queued {
@@ -60,6 +71,9 @@ export class LiveFeedPublisher {
   readonly #maxRecordAgeMs: number;
   readonly #maxQueued: number;
   readonly #cells: LiveCellAggregator;
+  readonly #filtered = new FilteredCellAggregator(CELLS_PER_FILTER);
+  /** Records sampled this second per pushed filter. */
+  #sampledPerFilter = new Map<string, number>();
   #loss: LiveLoss = emptyLoss();
   #second: number;
   #sampledThisSecond = 0;
@@ -105,6 +119,9 @@ export class LiveFeedPublisher {
     const stride = budget > 0 ? rows.length / budget : Infinity;
     let nextSample = 0;
     const sampled: SampledLiveRecord[] = [];
+    const pushed = this.#options.pushedFilters?.() ?? [];
+    const sampledFor = new Map<string, SampledLiveRecord[]>();
+    for (const filter of pushed) this.#filtered.track(filter.id);
     for (const [i, row] of rows.entries()) {
       const entry = toLiveEntry(row.enriched, this.#options.sourceKind);
       this.#cells.add(entry);
@@ -112,11 +129,35 @@ export class LiveFeedPublisher {
         sampled.push({ key: cellKeyOf(entry), record: toLiveRecord(entry) });
         nextSample += stride;
       }
+      for (const filter of pushed) {
+        if (!filter.match(entry)) continue;
+        this.#filtered.add(filter.id, entry);
+        this.#samplePushed(filter, entry, sampledFor);
+      }
     }
     this.#sampledThisSecond += sampled.length;
-    if (sampled.length > 0) {
-      this.#enqueue({ message: { v: LIVE_FEED_VERSION, kind: 'records', processor: this.#options.processorId, records: sampled }, records: 0 });
+    const processor = this.#options.processorId;
+    // A filter's own samples first: a hub that gets them stops handing that filter's subscribers the general sample.
+    for (const [filter, records] of sampledFor) {
+      this.#enqueue({ message: { v: LIVE_FEED_VERSION, kind: 'records', processor, records, filter }, records: 0 });
     }
+    if (sampled.length > 0) {
+      this.#enqueue({ message: { v: LIVE_FEED_VERSION, kind: 'records', processor, records: sampled }, records: 0 });
+    }
+  }
+
+  /** Takes the record as a sample of the filter while the filter's rate for this second allows. */
+  #samplePushed(filter: CompiledPushedFilter, entry: LiveEntry, into: Map<string, SampledLiveRecord[]>): void {
+    const rate = Math.min(filter.recordsPerSecond, this.#options.recordsPerSecond);
+    const taken = this.#sampledPerFilter.get(filter.id) ?? 0;
+    if (taken >= rate) return;
+    this.#sampledPerFilter.set(filter.id, taken + 1);
+    let records = into.get(filter.id);
+    if (records === undefined) {
+      records = [];
+      into.set(filter.id, records);
+    }
+    records.push({ key: cellKeyOf(entry), record: toLiveRecord(entry) });
   }
 
   /** Publishes the current second's cells now, and starts a new second (the timer calls this). */
@@ -124,11 +165,18 @@ export class LiveFeedPublisher {
     const t = this.#second;
     this.#second = Math.max(this.#second + SECOND_MS, floorSecond(this.#now()));
     this.#sampledThisSecond = 0;
+    this.#sampledPerFilter = new Map();
     const { cells, overflowRecords } = this.#cells.take();
+    const filtered = this.#filtered.take();
     const loss = this.#loss;
     this.#loss = emptyLoss();
-    if (cells.length === 0 && loss.dropped + loss.stale + loss.invalid === 0) return;
     const processor = this.#options.processorId;
+    for (let at = 0; at < filtered.length; at += FILTERS_PER_MESSAGE) {
+      const part = filtered.slice(at, at + FILTERS_PER_MESSAGE);
+      const records = part.reduce((sum, f) => sum + f.cells.reduce((n, c) => n + c.counts.n, 0), 0);
+      this.#enqueue({ message: { v: LIVE_FEED_VERSION, kind: 'filtered', processor, t, filters: part }, records });
+    }
+    if (cells.length === 0 && loss.dropped + loss.stale + loss.invalid === 0) return;
     for (let at = 0; at === 0 || at < cells.length; at += CELLS_PER_MESSAGE) {
       const part = cells.slice(at, at + CELLS_PER_MESSAGE);
       const first = at === 0;

@@ -31,7 +31,8 @@ import { requireClickHouseServer, requireKafkaBrokers, ScaleOutConfigError } fro
 import { migrateSharedSchema } from './shared-schema.js';
 import { ensureStreamLogConfig } from './stream-log-config.js';
 import { LiveFeedPublisher } from './live-feed-publisher.js';
-import { ensureLiveFeedTopic } from './live-feed-topic.js';
+import { ensureLiveFeedTopic, LIVE_FEED_MAX_MESSAGE_BYTES } from './live-feed-topic.js';
+import { LiveFilterSubscriptions } from './live-filter-subscriptions.js';
 import { clickHouseFromConfig, writerFromConfig } from './clickhouse-from-config.js';
 
 export interface RunningProcessor {
@@ -103,6 +104,16 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
   const sourceKind = lines ? 'kafka' : 'kinesis';
   // The live view of every `serve` replica: counters and sampled records of each stored batch.
   const livePublisher: KafkaPublisher = client.publisher({ compression: kafka.compression });
+  // The filters serve replicas need applied here, for live filters counter cells cannot answer.
+  const liveFilters = new LiveFilterSubscriptions({
+    client,
+    topic: kafka.liveFiltersTopic,
+    groupPrefix: `${kafka.clientId}-process-filters`,
+    maxMessageBytes: LIVE_FEED_MAX_MESSAGE_BYTES,
+    sessionTimeoutMs: kafka.sessionTimeoutMs,
+    maxFilters: kafka.liveMaxPushedFilters,
+    logger,
+  });
   const liveFeed = new LiveFeedPublisher({
     publisher: livePublisher,
     topic: kafka.liveTopic,
@@ -110,6 +121,7 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
     sourceKind,
     maxCells: kafka.liveMaxCells,
     recordsPerSecond: kafka.liveRecordsPerSecond,
+    pushedFilters: () => liveFilters.active(),
     logger,
   });
   // When the newest record of the batch under way on each shard reached the stream (stale or live).
@@ -232,6 +244,8 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
   const app: FastifyInstance = buildHealthServer(health);
 
   await source.start();
+  await liveFilters.start();
+  void liveFilters.failed.then((err) => log('live-feed').error({ err, topic: kafka.liveFiltersTopic }, 'stopped reading live filters; serve replicas get no counts for filters the processors apply'));
   liveFeed.start();
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   log('kafka-processor').info({ brokers, topic: kafka.topic, groupId: kafka.groupId, format: kafka.topicFormat, url }, 'processing Kafka batches into ClickHouse');
@@ -257,6 +271,7 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
       await drained;
     }
     await writer.stop();
+    await liveFilters.stop();
     await liveFeed.stop();
     await livePublisher.close();
     await deadLetterPublisher.close();

@@ -2,7 +2,9 @@
  * `edgewatch serve` in scale-out mode: the API and dashboard against the ClickHouse server that the
  * processors write, with no ingest. Stats come from ClickHouse; the live view (/api/v1/live) from the
  * live feed topic, which every processor publishes per-second counter cells and sampled records to
- * and every serve replica reads whole (cli/live-feed-consumer.ts). Alerts evaluate the server's
+ * and every serve replica reads whole (cli/live-feed-consumer.ts); live filters the cells cannot
+ * answer are announced to the processors, which apply them and publish their counts
+ * (cli/live-filter-announcer.ts). Alerts evaluate the server's
  * rollups, on one replica at a time with a lease table (cli/alert-leadership.ts). Any number of
  * replicas can run behind a load balancer.
  */
@@ -27,6 +29,7 @@ import type { Config } from './config.js';
 import { createControlPlane } from './control-plane.js';
 import { ServerImportJobs } from './import-jobs.js';
 import { LiveFeedConsumer } from './live-feed-consumer.js';
+import { LiveFilterAnnouncer } from './live-filter-announcer.js';
 import { ensureLiveFeedTopic, LIVE_FEED_MAX_MESSAGE_BYTES } from './live-feed-topic.js';
 import type { Logger } from './logger.js';
 import { requireClickHouseServer, requireKafkaBrokers } from './scale-out-config.js';
@@ -78,12 +81,17 @@ export async function startServeRole(config: Config, logger: Logger): Promise<Ru
   const logConfig = await ensureStreamLogConfig(config, logConfigs);
   const stopRefresh = refreshRegistriesEvery(registries, REGISTRY_REFRESH_MS, (err) => log('registry').warn({ err }, 'cannot refresh the registries; keeping the last snapshot'));
 
+  let announcer: LiveFilterAnnouncer | null = null;
   const liveHub = new LiveHub({
     feed: 'cells',
+    // Filters counter cells cannot answer are applied by the processors (announced below).
+    pushDown: true,
+    onPushedFiltersChange: () => announcer?.changed(),
     onSubscriberError: (err, subscriber) => log('live').warn({ err, subscriber }, 'live subscriber failed and was removed'),
   });
   const client = createKafkajsClient({ brokers, clientId: `${kafka.clientId}-serve`, logger });
   await ensureLiveFeedTopic(client, kafka, logger);
+  const announcePublisher = client.publisher({ compression: 'none' });
   const feed = new LiveFeedConsumer({
     client,
     topic: kafka.liveTopic,
@@ -93,6 +101,7 @@ export async function startServeRole(config: Config, logger: Logger): Promise<Ru
     sessionTimeoutMs: kafka.sessionTimeoutMs,
     logger,
   });
+  announcer = new LiveFilterAnnouncer({ publisher: announcePublisher, topic: kafka.liveFiltersTopic, replica: feed.groupId, filters: () => liveHub.pushedFilters(), logger });
 
   let publicUrl: string | null = config.alerts.publicUrl ?? null;
   const alerts = config.alerts.enabled
@@ -150,6 +159,7 @@ export async function startServeRole(config: Config, logger: Logger): Promise<Ru
   });
   liveHub.start();
   await feed.start();
+  announcer.start();
   // ── Alerts start and stop here, and only here: on the replica that holds the `alerts` lease when
   // EDGEWATCH_LEASE_TABLE is set (one evaluator, each notification sent once), else on this one. ──
   const alertRunner = alerts === null ? null : alertLeadershipFromConfig(config, alerts, logger);
@@ -166,6 +176,8 @@ export async function startServeRole(config: Config, logger: Logger): Promise<Ru
     stopRefresh();
     await stopAlerts();
     await imports.stop();
+    await announcer.stop();
+    await announcePublisher.close();
     await feed.stop();
     // Live streams end with a `closing` event before the server closes.
     liveHub.stop();

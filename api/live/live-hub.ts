@@ -9,7 +9,13 @@
  *
  * A hub fed by counter cells (`feed: 'cells'`, the `serve` role of a scale-out deployment) gets the
  * counters already summed by dimension (`publishCells`) and sampled records apart (`publishSampled`);
- * it accepts only the filters cells can answer (`unsupportedFilter`).
+ * it answers from cells the filters cells can answer and refuses the others (`unsupportedFilter`).
+ * With `pushDown`, every filtered subscription is also applied by the processors
+ * (api/live/live-filter-pushdown.ts): `pushedFilters` lists them for announcing and `publishFiltered`
+ * takes their counts. Those counts are exact whatever the cell budget, so once the first of them has
+ * arrived for a filter set, its subscribers stop taking cells; until then (the processors learn of a
+ * new filter within a second or two) filters that cells can answer are answered from cells, the
+ * others count nothing yet.
  *
  * Observers (`observe`) are in-process consumers, such as the alert evaluator, that need every
  * record's detail rather than counters: they get each published batch whole, before any filter or
@@ -17,6 +23,7 @@
  */
 import type { CellKey, LiveCell, UnsupportedCellFilter } from './live-cells.js';
 import { addCell, compileCellFilter, unsupportedCellFilter, weightOf } from './live-cells.js';
+import { canonicalLiveFilters, liveFilterId, selectsAll, type FilteredSecond, type PushedFilter } from './live-filter-pushdown.js';
 import type { CounterMeasures, LiveLoss, SecondCounters } from './live-counters.js';
 import { addMeasure, emptyLoss, emptyMeasures, ratiosOf } from './live-counters.js';
 import type { LiveEntry } from './live-entry.js';
@@ -62,6 +69,12 @@ export interface LiveHubOptions {
    * summed upstream by dimension, and sampled records apart).
    */
   readonly feed?: 'records' | 'cells';
+  /**
+   * Cell-fed hubs only: filters cells cannot answer are pushed down to the processors instead of
+   * refused; `onPushedFiltersChange` runs when the set of pushed filters changes.
+   */
+  readonly pushDown?: boolean;
+  readonly onPushedFiltersChange?: () => void;
 }
 
 /** A sampled record of a cell-fed hub, with the dimensions its filters match on. */
@@ -73,10 +86,14 @@ export interface SampledLiveRecord {
 interface Subscriber {
   readonly id: number;
   readonly match: (entry: LiveEntry) => boolean;
-  /** The cells the filters select (cell-fed hubs only). */
+  /** The cells the filters select (cell-fed hubs, filters cells can answer). */
   readonly matchCell: ((key: CellKey | null) => boolean) | null;
+  /** The pushed filter whose counts and records this subscriber takes (cell-fed hubs, other filters). */
+  readonly pushedId: string | null;
   /** Records of this second the filters could not be applied to (overflow cells): reported as dropped. */
   unattributed: number;
+  /** Records of this second a pushed filter selected (its processors sampled some of them). */
+  pushedMatched: number;
   readonly recordsPerSecond: number;
   readonly options: LiveSubscriberOptions;
   measures: CounterMeasures;
@@ -93,6 +110,10 @@ export class LiveHub {
   readonly #now: () => number;
   readonly #onSubscriberError: ((err: unknown, subscriberId: number) => void) | undefined;
   readonly #feed: 'records' | 'cells';
+  readonly #pushDown: boolean;
+  readonly #onPushedFiltersChange: (() => void) | undefined;
+  /** Pushed filters whose counts have started to arrive: their subscribers take no more cells. */
+  readonly #pushedArrived = new Set<string>();
   readonly #subscribers = new Map<number, Subscriber>();
   readonly #observers = new Map<number, LiveObserver>();
   #nextId = 1;
@@ -105,6 +126,8 @@ export class LiveHub {
     this.#now = options.now ?? Date.now;
     this.#onSubscriberError = options.onSubscriberError;
     this.#feed = options.feed ?? 'records';
+    this.#pushDown = this.#feed === 'cells' && options.pushDown === true;
+    this.#onPushedFiltersChange = options.onPushedFiltersChange;
     this.#second = floorSecond(this.#now());
   }
 
@@ -153,9 +176,22 @@ export class LiveHub {
     return { id, close: () => void this.#observers.delete(id) };
   }
 
-  /** The first filter this hub cannot apply (a cell-fed hub answers only cell dimensions); null when all can be. */
+  /** The first filter this hub cannot apply (a cell-fed hub without push-down answers only cell dimensions); null when all can be. */
   unsupportedFilter(filters: LiveFilters): UnsupportedCellFilter | null {
-    return this.#feed === 'cells' ? unsupportedCellFilter(filters) : null;
+    return this.#feed === 'cells' && !this.#pushDown ? unsupportedCellFilter(filters) : null;
+  }
+
+  /** The filters subscribers need counted by the processors, one per distinct filter set. */
+  pushedFilters(): PushedFilter[] {
+    const byId = new Map<string, PushedFilter>();
+    for (const sub of this.#subscribers.values()) {
+      if (sub.pushedId === null) continue;
+      const known = byId.get(sub.pushedId);
+      if (known === undefined || known.recordsPerSecond < sub.recordsPerSecond) {
+        byId.set(sub.pushedId, { id: sub.pushedId, filters: canonicalLiveFilters(sub.options.filters), recordsPerSecond: sub.recordsPerSecond });
+      }
+    }
+    return [...byId.values()];
   }
 
   subscribe(options: LiveSubscriberOptions): LiveSubscription {
@@ -168,11 +204,16 @@ export class LiveHub {
     }
     this.#roll(this.#now());
     const id = this.#nextId++;
+    const cellsAnswer = this.#feed === 'cells' && unsupportedCellFilter(options.filters) === null;
+    const pushed = this.#pushDown && !selectsAll(options.filters);
+    const pushedId = pushed ? liveFilterId(options.filters) : null;
     this.#subscribers.set(id, {
       id,
       match: compileLiveFilter(options.filters),
-      matchCell: this.#feed === 'cells' ? compileCellFilter(options.filters) : null,
+      matchCell: cellsAnswer ? compileCellFilter(options.filters) : null,
+      pushedId,
       unattributed: 0,
+      pushedMatched: 0,
       recordsPerSecond: options.onRecord === undefined ? 0 : recordsPerSecond,
       options,
       measures: emptyMeasures(),
@@ -180,7 +221,13 @@ export class LiveHub {
       recordsSent: 0,
       recordsOverRate: 0,
     });
-    return { id, close: () => void this.#subscribers.delete(id) };
+    if (pushed) this.#pushedFiltersChanged();
+    return {
+      id,
+      close: () => {
+        if (this.#subscribers.delete(id) && pushedId !== null) this.#pushedFiltersChanged();
+      },
+    };
   }
 
   /** Adds records to the current second of every subscriber they match and hands out sampled ones. */
@@ -217,7 +264,7 @@ export class LiveHub {
     this.#roll(this.#now());
     for (const sub of this.#subscribers.values()) {
       const match = sub.matchCell;
-      if (match === null) continue;
+      if (match === null || this.#takesPushed(sub)) continue;
       let unattributed = overflowRecords;
       for (const cell of cells) {
         if (!match(cell.key)) continue;
@@ -235,13 +282,40 @@ export class LiveHub {
     }
   }
 
-  /** Hands sampled records (their counts come with the cells) to the subscribers they match, within each one's rate. */
-  publishSampled(records: readonly SampledLiveRecord[]): void {
+  /** Adds the counts of pushed filters (one processor's second) to the subscribers of each filter. */
+  publishFiltered(seconds: readonly FilteredSecond[]): void {
     this.#roll(this.#now());
+    if (seconds.length === 0) return;
+    const byId = new Map(seconds.map((s) => [s.filterId, s]));
+    for (const sub of this.#subscribers.values()) if (sub.pushedId !== null && byId.has(sub.pushedId)) this.#pushedArrived.add(sub.pushedId);
+    for (const sub of this.#subscribers.values()) {
+      const second = sub.pushedId === null ? undefined : byId.get(sub.pushedId);
+      if (second === undefined) continue;
+      for (const cell of second.cells) {
+        sub.pushedMatched += cell.counts.n;
+        addCell(sub.measures, { key: null, samplingRate: cell.samplingRate, counts: cell.counts });
+        const w = weightOf(cell.samplingRate);
+        if (cell.country === null || cell.pop === null) sub.places.addUnplaced(w * cell.counts.n);
+        else sub.places.addCount(cell.country, cell.pop, w * cell.counts.n, w * cell.counts.bytes);
+      }
+    }
+  }
+
+  /**
+   * Hands sampled records (their counts come with the cells) to the subscribers they match, within
+   * each one's rate. `filterId`: records a processor sampled for that pushed filter, for its
+   * subscribers only; without it, records sampled from all traffic, for subscribers answered by cells.
+   */
+  publishSampled(records: readonly SampledLiveRecord[], filterId: string | null = null): void {
+    this.#roll(this.#now());
+    // Records sampled for a filter show that the processors apply it: its counts come with them.
+    if (filterId !== null && records.length > 0 && [...this.#subscribers.values()].some((sub) => sub.pushedId === filterId)) this.#pushedArrived.add(filterId);
     for (const { key, record } of records) {
       for (const sub of this.#subscribers.values()) {
         const onRecord = sub.options.onRecord;
-        if (onRecord === undefined || sub.recordsPerSecond === 0 || sub.matchCell === null || !sub.matchCell(key)) continue;
+        if (onRecord === undefined || sub.recordsPerSecond === 0) continue;
+        const wanted = filterId === null ? sub.matchCell !== null && !this.#takesPushed(sub) && sub.matchCell(key) : sub.pushedId === filterId;
+        if (!wanted) continue;
         if (sub.recordsSent >= sub.recordsPerSecond) {
           sub.recordsOverRate += 1;
           continue;
@@ -284,6 +358,9 @@ export class LiveHub {
     this.#loss = emptyLoss();
     for (const sub of [...this.#subscribers.values()]) {
       const measures = sub.measures;
+      // Processors sample a pushed filter's records within its rate: the others matched all the same.
+      const wantsRecords = sub.options.onRecord !== undefined && sub.recordsPerSecond > 0;
+      const overRate = sub.pushedId !== null && wantsRecords ? Math.max(sub.recordsOverRate, sub.pushedMatched - sub.recordsSent) : sub.recordsOverRate;
       const counters: SecondCounters = {
         t: second,
         ...measures,
@@ -292,10 +369,11 @@ export class LiveHub {
         dropped: loss.dropped + sub.unattributed,
         ...sub.places.take(),
         recordsSent: sub.recordsSent,
-        recordsOverRate: sub.recordsOverRate,
+        recordsOverRate: overRate,
       };
       sub.measures = emptyMeasures();
       sub.unattributed = 0;
+      sub.pushedMatched = 0;
       sub.recordsSent = 0;
       sub.recordsOverRate = 0;
       this.#call(sub, () => sub.options.onSecond(counters));
@@ -307,7 +385,25 @@ export class LiveHub {
       callback();
     } catch (err) {
       this.#subscribers.delete(sub.id);
+      if (sub.pushedId !== null) this.#pushedFiltersChanged();
       this.#onSubscriberError?.(err, sub.id);
+    }
+  }
+
+  /** True when the subscriber's counts come from its pushed filter (they have started to arrive). */
+  #takesPushed(sub: Subscriber): boolean {
+    return sub.pushedId !== null && this.#pushedArrived.has(sub.pushedId);
+  }
+
+  #pushedFiltersChanged(): void {
+    const wanted = new Set<string>();
+    for (const sub of this.#subscribers.values()) if (sub.pushedId !== null) wanted.add(sub.pushedId);
+    // A filter set no one watches any more starts over: the processors drop it when it is withdrawn.
+    for (const id of this.#pushedArrived) if (!wanted.has(id)) this.#pushedArrived.delete(id);
+    try {
+      this.#onPushedFiltersChange?.();
+    } catch (err) {
+      this.#onSubscriberError?.(err, 0);
     }
   }
 

@@ -82,6 +82,8 @@ describe('scale-out commands', () => {
       concurrentPartitions: 2,
       compression: 'none',
       liveTopic: 'edgewatch-live',
+      liveFiltersTopic: 'edgewatch-live-filters',
+      liveMaxPushedFilters: 64,
       liveRecordsPerSecond: 50,
       liveMaxCells: 2_000,
     });
@@ -92,5 +94,7 @@ describe('scale-out commands', () => {
     expect(() => loadConfig({ EDGEWATCH_KAFKA_LIVE_TOPIC: 'live feed' }, ROOT)).toThrow(/EDGEWATCH_KAFKA_LIVE_TOPIC/);
     expect(() => loadConfig({ EDGEWATCH_LIVE_FEED_RECORDS_PER_SECOND: '-1' }, ROOT)).toThrow(/EDGEWATCH_LIVE_FEED_RECORDS_PER_SECOND/);
     expect(() => loadConfig({ EDGEWATCH_LIVE_FEED_MAX_CELLS: '0' }, ROOT)).toThrow(/EDGEWATCH_LIVE_FEED_MAX_CELLS/);
+    expect(() => loadConfig({ EDGEWATCH_KAFKA_LIVE_FILTERS_TOPIC: 'live/filters' }, ROOT)).toThrow(/EDGEWATCH_KAFKA_LIVE_FILTERS_TOPIC/);
+    expect(() => loadConfig({ EDGEWATCH_LIVE_FEED_MAX_FILTERS: '0' }, ROOT)).toThrow(/EDGEWATCH_LIVE_FEED_MAX_FILTERS/);
   });
 });

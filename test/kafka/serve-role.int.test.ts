@@ -2,8 +2,9 @@
  * `edgewatch serve` against a ClickHouse reached by URL (the HTTP stand-in over the embedded engine)
  * and the real broker: it refuses to start without a ClickHouse server or Kafka, answers /healthz,
  * serves the stats routes from the server's tables, and streams /api/v1/live counters and records
- * fed by a processor's live feed; filters that per-second cells cannot answer are a 400; and the
- * whole way: a range stored by `edgewatch process` shows in the live stream of `serve`.
+ * fed by a processor's live feed; and the whole way: a range stored by `edgewatch process` shows in
+ * the live stream of `serve`, with filters that per-second cells cannot answer applied by the
+ * processor (pushed down).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -53,6 +54,7 @@ function rows(count: number, atMs: number): RequestRow[] {
 describeKafka('edgewatch serve', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatch-serve-role-'));
   const liveTopic = uniqueName('serve_live');
+  const filtersTopic = uniqueName('serve_live_filters');
   const database = uniqueName('serve');
   let fixture: ClickHouseHttpFixture;
   let serve: RunningServe | null = null;
@@ -68,6 +70,7 @@ describeKafka('edgewatch serve', () => {
       EDGEWATCH_CLICKHOUSE_DATABASE: database,
       EDGEWATCH_KAFKA_BROKERS: brokers(),
       EDGEWATCH_KAFKA_LIVE_TOPIC: liveTopic,
+      EDGEWATCH_KAFKA_LIVE_FILTERS_TOPIC: filtersTopic,
       EDGEWATCH_KAFKA_SESSION_TIMEOUT_MS: '6000',
       EDGEWATCH_ADMIN_TOKEN: ADMIN_TOKEN,
       EDGEWATCH_VIEWER_TOKENS: VIEWER_TOKEN,
@@ -121,11 +124,6 @@ describeKafka('edgewatch serve', () => {
     expect(unauthorized.status).toBe(401);
     await unauthorized.text();
 
-    // A filter per-second cells cannot answer: a clear 400.
-    const refused = await fetch(`${base}/api/v1/live?pathPrefix=/video`, { headers: asViewer });
-    expect(refused.status).toBe(400);
-    expect(await refused.json()).toMatchObject({ error: { parameter: 'pathPrefix' } });
-
     const controller = new AbortController();
     const stream = new SseReader(await fetch(`${base}/api/v1/live?rate=20`, { headers: asViewer, signal: controller.signal }));
     try {
@@ -170,8 +168,12 @@ describeKafka('edgewatch serve', () => {
     );
     const controller = new AbortController();
     const stream = new SseReader(await fetch(`${serve!.url}/api/v1/live?rate=100`, { headers: asViewer, signal: controller.signal }));
+    // Filters counter cells cannot answer (an exact status, a path prefix): the processor applies them.
+    const filtered = new SseReader(await fetch(`${serve!.url}/api/v1/live?rate=5&status=200&pathPrefix=/`, { headers: asViewer, signal: controller.signal }));
     try {
       await stream.waitFor((e) => e.event === 'ready', 10_000, 'the ready event');
+      await filtered.waitFor((e) => e.event === 'ready', 10_000, 'the ready event of the filtered stream');
+      expect(serve!.live.hub.pushedFilters()).toHaveLength(1);
       // Ranges of 30 records as ingest publishes them, until the stream shows them.
       let stop = false;
       const sending = (async () => {
@@ -185,6 +187,13 @@ describeKafka('edgewatch serve', () => {
         expect((counters.data as { sampledRequests: number }).sampledRequests % 30).toBe(0);
         const record = await stream.waitFor((e) => e.event === 'record', 10_000, 'a sampled record');
         expect(record.data).toMatchObject({ samplingRate: 100 });
+        const pushed = await filtered.waitFor((e) => e.event === 'counters' && (e.data as { sampledRequests: number }).sampledRequests > 0, 60_000, 'counters of the pushed filter');
+        const pushedData = pushed.data as { sampledRequests: number; status4xx: number; status5xx: number };
+        expect(pushedData).toMatchObject({ status4xx: 0, status5xx: 0 });
+        const matching = await filtered.waitFor((e) => e.event === 'record', 10_000, 'a record of the pushed filter');
+        expect(matching.data).toMatchObject({ status: 200 });
+        const records = filtered.events.filter((e) => e.event === 'record').map((e) => e.data as { status: number; path: string });
+        expect(records.every((r) => r.status === 200 && r.path.startsWith('/'))).toBe(true);
       } finally {
         stop = true;
         await sending;
