@@ -103,6 +103,8 @@ interface Subscriber {
 }
 
 const SECOND_MS = 1_000;
+/** Pushed counts come every second a processor stores records; after this long without any, cells answer again. */
+const PUSHED_COUNTS_LAPSE_MS = 3_000;
 /** After a stall (a blocked event loop, a suspended machine) empty seconds are filled in up to this many. */
 const MAX_FILLED_SECONDS = 60;
 
@@ -112,8 +114,8 @@ export class LiveHub {
   readonly #feed: 'records' | 'cells';
   readonly #pushDown: boolean;
   readonly #onPushedFiltersChange: (() => void) | undefined;
-  /** Pushed filters whose counts have started to arrive: their subscribers take no more cells. */
-  readonly #pushedArrived = new Set<string>();
+  /** When counts of each pushed filter last arrived: while they keep coming, its subscribers take no cells. */
+  readonly #pushedArrived = new Map<string, number>();
   readonly #subscribers = new Map<number, Subscriber>();
   readonly #observers = new Map<number, LiveObserver>();
   #nextId = 1;
@@ -287,7 +289,8 @@ export class LiveHub {
     this.#roll(this.#now());
     if (seconds.length === 0) return;
     const byId = new Map(seconds.map((s) => [s.filterId, s]));
-    for (const sub of this.#subscribers.values()) if (sub.pushedId !== null && byId.has(sub.pushedId)) this.#pushedArrived.add(sub.pushedId);
+    const now = this.#now();
+    for (const sub of this.#subscribers.values()) if (sub.pushedId !== null && byId.has(sub.pushedId)) this.#pushedArrived.set(sub.pushedId, now);
     for (const sub of this.#subscribers.values()) {
       const second = sub.pushedId === null ? undefined : byId.get(sub.pushedId);
       if (second === undefined) continue;
@@ -309,7 +312,7 @@ export class LiveHub {
   publishSampled(records: readonly SampledLiveRecord[], filterId: string | null = null): void {
     this.#roll(this.#now());
     // Records sampled for a filter show that the processors apply it: its counts come with them.
-    if (filterId !== null && records.length > 0 && [...this.#subscribers.values()].some((sub) => sub.pushedId === filterId)) this.#pushedArrived.add(filterId);
+    if (filterId !== null && records.length > 0 && [...this.#subscribers.values()].some((sub) => sub.pushedId === filterId)) this.#pushedArrived.set(filterId, this.#now());
     for (const { key, record } of records) {
       for (const sub of this.#subscribers.values()) {
         const onRecord = sub.options.onRecord;
@@ -392,14 +395,17 @@ export class LiveHub {
 
   /** True when the subscriber's counts come from its pushed filter (they have started to arrive). */
   #takesPushed(sub: Subscriber): boolean {
-    return sub.pushedId !== null && this.#pushedArrived.has(sub.pushedId);
+    if (sub.pushedId === null) return false;
+    const last = this.#pushedArrived.get(sub.pushedId);
+    // Processors that stopped applying it (restarted, over their limit) leave it to cells again.
+    return last !== undefined && this.#now() - last <= PUSHED_COUNTS_LAPSE_MS;
   }
 
   #pushedFiltersChanged(): void {
     const wanted = new Set<string>();
     for (const sub of this.#subscribers.values()) if (sub.pushedId !== null) wanted.add(sub.pushedId);
     // A filter set no one watches any more starts over: the processors drop it when it is withdrawn.
-    for (const id of this.#pushedArrived) if (!wanted.has(id)) this.#pushedArrived.delete(id);
+    for (const id of this.#pushedArrived.keys()) if (!wanted.has(id)) this.#pushedArrived.delete(id);
     try {
       this.#onPushedFiltersChange?.();
     } catch (err) {

@@ -214,6 +214,14 @@ describe('pushed live filters', () => {
     clock.advance(1_000);
     hub.tick();
     expectSameCounters({ ...seconds[1]!, t: expected.t }, expected);
+    // Pushed counts stop (a processor restarted, or went past its limit): after 3 s cells answer again.
+    clock.advance(3_500);
+    hub.tick();
+    taken = cellsOf();
+    hub.publishCells(taken.cells, taken.overflowRecords);
+    clock.advance(1_000);
+    hub.tick();
+    expect(seconds.at(-1)!.requests).toBe(seconds[0]!.requests);
   });
 
   it('records sampled for one filter reach only its subscribers, and cell samples only the others', () => {
