@@ -99,7 +99,7 @@ const STREAM_DESCRIPTION = `Server-Sent Events (\`text/event-stream\`), one JSON
 - \`record\` (at most \`rate\` a second, as they arrive): one sampled matching request as flat JSON. Every text value is attacker-controlled: show it as text, never as HTML.
 - \`closing\`: \`{ reason }\`, the server ends the stream (shutdown); reconnect later.
 Lines starting with \`:\` are heartbeats. \`from\` and \`to\` are not accepted (400): the stream starts now. When too many live streams are open the answer is 503 with Retry-After.
-A scale-out \`serve\` replica is fed per-second counters summed by dimension (distribution, country, POP code, cache status, status class, method, protocol, HTTP version, content class, device, bot, source) and a sample of records: filters on other fields (status, sslProtocol, detailedResult, cacheBehavior, pathPrefix, full edge locations) are refused there (400), and \`dropped\` also counts records a filtered stream could not be given because the counters of that second had more dimension combinations than the feed carries.`;
+A scale-out \`serve\` replica is fed per-second counters summed by dimension (distribution, country, POP code, cache status, status class, method, protocol, HTTP version, content class, device, bot, source) and a sample of records; the filters of a filtered stream are applied by the processors themselves (pushed down), which publish its exact counters and its own sample of matching records from a second or two after the stream opens. Until then filters on those dimensions are answered from the summed counters (\`dropped\` counts what they could not attribute) and filters on other fields count nothing yet.`;
 
 export function liveRoutes(deps: LiveRouteDependencies): FastifyPluginAsync {
   const maxStreams = deps.maxStreams ?? 32;
@@ -164,9 +164,8 @@ export function liveRoutes(deps: LiveRouteDependencies): FastifyPluginAsync {
                 },
               },
             },
-            // 400: a filter is invalid (the message names it), cannot be applied by a server fed by counter cells
-            // (scale-out `serve`: status, sslProtocol, detailedResult, cacheBehavior, pathPrefix, full edge
-            // locations), or from/to was given; 503: too many streams are open.
+            // 400: a filter is invalid (the message names it), cannot be applied by a hub fed by counter cells
+            // without push-down, or from/to was given; 503: too many streams are open.
             400: ERROR_REF,
             503: ERROR_REF,
           },
