@@ -6,12 +6,11 @@
  * commits. A message that does not parse is counted and skipped; one that arrives long after it was
  * published (this replica fell behind) is not live any more: its records are counted as stale.
  */
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import type { LiveHub } from '../api/live/live-hub.js';
-import type { ConsumedMessage, GroupConsumer, KafkaClient, PartitionContext } from '../ingest/kafka/kafka-client.js';
+import type { ConsumedMessage, GroupConsumer, KafkaClient } from '../ingest/kafka/kafka-client.js';
 import { decodeLiveFeedMessage } from './live-feed-message.js';
 import type { Logger } from './logger.js';
+import { ownGroupConsumer } from './own-group-consumer.js';
 
 export interface LiveFeedConsumerOptions {
   readonly client: KafkaClient;
@@ -59,25 +58,22 @@ export class LiveFeedConsumer {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#maxMessageAgeMs = options.maxMessageAgeMs ?? 10_000;
-    const host = os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 60);
-    this.groupId = `${options.groupPrefix}-${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.joined = new Promise((resolve) => {
       this.#joined = resolve;
     });
-    this.#consumer = options.client.groupConsumer({
-      groupId: this.groupId,
+    const { groupId, consumer } = ownGroupConsumer({
+      client: options.client,
       topic: options.topic,
-      startFrom: 'latest',
-      concurrentPartitions: 1,
+      groupPrefix: options.groupPrefix,
       maxMessageBytes: options.maxMessageBytes,
-      maxFetchWaitMs: 100,
-      minFetchBytes: 1,
       sessionTimeoutMs: options.sessionTimeoutMs,
-      onBatch: (messages, context) => this.#onBatch(messages, context),
+      onMessage: (message) => this.#handle(message),
       onAssignment: (partitions) => {
         if (partitions.length > 0) this.#joined();
       },
     });
+    this.groupId = groupId;
+    this.#consumer = consumer;
   }
 
   get failed(): Promise<Error> {
@@ -102,13 +98,6 @@ export class LiveFeedConsumer {
       late: this.#late,
       partitions: this.#consumer.assignment().length,
     };
-  }
-
-  #onBatch(messages: readonly ConsumedMessage[], context: PartitionContext): Promise<void> {
-    for (const message of messages) this.#handle(message);
-    const last = messages[messages.length - 1];
-    if (last !== undefined) context.markTaken(last.offset);
-    return Promise.resolve();
   }
 
   #handle(message: ConsumedMessage): void {

@@ -15,6 +15,7 @@ import type { CellCounts, CellKey, LiveCell } from '../api/live/live-cells.js';
 import type { LiveLoss } from '../api/live/live-counters.js';
 import type { FilteredCell, FilteredSecond } from '../api/live/live-filter-pushdown.js';
 import type { SampledLiveRecord } from '../api/live/live-hub.js';
+import { checkJsonMessage, parseJsonMessage } from './json-message.js';
 
 export const LIVE_FEED_VERSION = 1;
 
@@ -158,21 +159,13 @@ export type DecodedLiveFeedMessage = { readonly ok: true; readonly message: Live
 
 /** Parses and validates a message; never throws. */
 export function decodeLiveFeedMessage(value: Buffer | null): DecodedLiveFeedMessage {
-  if (value === null || value.length === 0) return { ok: false, reason: 'empty message' };
-  let json: unknown;
-  try {
-    json = JSON.parse(value.toString('utf8'));
-  } catch (err) {
-    return { ok: false, reason: `not JSON: ${(err as Error).message}` };
-  }
-  const version = typeof json === 'object' && json !== null ? (json as { v?: unknown }).v : undefined;
+  const json = parseJsonMessage(value);
+  if (!json.ok) return json;
+  const version = typeof json.value === 'object' && json.value !== null ? (json.value as { v?: unknown }).v : undefined;
   if (version !== LIVE_FEED_VERSION) return { ok: false, reason: `unknown live feed version ${JSON.stringify(version ?? null)} (this reader knows ${LIVE_FEED_VERSION})` };
-  const parsed = messageSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, reason: `invalid live feed message: ${issue === undefined ? 'unknown' : `${issue.path.join('.')}: ${issue.message}`}` };
-  }
-  const data = parsed.data;
+  const parsed = checkJsonMessage(json.value, messageSchema, 'live feed message');
+  if (!parsed.ok) return parsed;
+  const data = parsed.value;
   if (data.kind === 'second') {
     const cells: LiveCell[] = data.cells.map(([key, rate, counts]) => ({ key: key === null ? null : keyFromWire(key), samplingRate: rate, counts: countsFromWire(counts) }));
     return { ok: true, message: { ...data, v: LIVE_FEED_VERSION, cells } };

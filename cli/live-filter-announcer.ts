@@ -87,23 +87,27 @@ export class LiveFilterAnnouncer {
       const filters = this.#options.filters();
       // Nothing to say when nothing was ever announced: idle replicas stay quiet.
       if (filters.length === 0 && !this.#announcedAny) continue;
-      await this.#send(filters);
-      this.#announcedAny = filters.length > 0;
+      // A failed withdrawal is sent again with the next announcement.
+      if (await this.#send(filters)) this.#announcedAny = filters.length > 0;
+      else this.#announcedAny ||= filters.length > 0;
     } while (this.#again && !this.#stopped);
   }
 
-  async #send(filters: readonly PushedFilter[]): Promise<void> {
+  /** True when the announcement went out. */
+  async #send(filters: readonly PushedFilter[]): Promise<boolean> {
     const { replica } = this.#options;
     const announced = filters.slice(0, MAX_ANNOUNCED_FILTERS).map((f) => ({ filters: f.filters, recordsPerSecond: f.recordsPerSecond }));
     try {
       const value = encodeLiveFiltersMessage({ v: LIVE_FILTERS_VERSION, kind: 'filters', replica, ttlMs: this.#ttlMs, filters: announced });
       await this.#options.publisher.send(this.#options.topic, [{ key: replica, value, headers: {} }]);
       this.#sent += 1;
+      return true;
     } catch (err) {
       this.#errors += 1;
       if (this.#errors === 1 || this.#errors % 100 === 0) {
         this.#options.logger.warn({ component: 'live-feed', err, topic: this.#options.topic, errors: this.#errors }, 'live filters not announced; retrying with the next announcement');
       }
+      return false;
     }
   }
 }

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import type { LiveFilters } from '../api/live/live-filter.js';
+import { checkJsonMessage, parseJsonMessage } from './json-message.js';
 import { CACHE_STATUSES, CONTENT_CLASSES, DEVICES, HTTP_VERSIONS, METHODS, PROTOCOLS, SOURCES, STATUS_CLASSES } from '../api/query/filters.js';
 
 export const LIVE_FILTERS_VERSION = 1;
@@ -73,17 +74,8 @@ export type DecodedLiveFiltersMessage = { readonly ok: true; readonly message: L
 
 /** Parses and validates an announcement; never throws. */
 export function decodeLiveFiltersMessage(value: Buffer | null): DecodedLiveFiltersMessage {
-  if (value === null || value.length === 0) return { ok: false, reason: 'empty message' };
-  let json: unknown;
-  try {
-    json = JSON.parse(value.toString('utf8'));
-  } catch (err) {
-    return { ok: false, reason: `not JSON: ${(err as Error).message}` };
-  }
-  const parsed = messageSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, reason: `invalid live filters message: ${issue === undefined ? 'unknown' : `${issue.path.join('.')}: ${issue.message}`}` };
-  }
-  return { ok: true, message: parsed.data };
+  const json = parseJsonMessage(value);
+  if (!json.ok) return json;
+  const checked = checkJsonMessage(json.value, messageSchema, 'live filters message');
+  return checked.ok ? { ok: true, message: checked.value } : checked;
 }

@@ -4,13 +4,12 @@
  * that the live feed publisher can apply the filters `serve` replicas need. Announcements that do
  * not parse are counted and skipped.
  */
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import type { CompiledPushedFilter } from '../api/live/live-filter-pushdown.js';
 import { PushedFilterTable } from '../api/live/pushed-filter-table.js';
-import type { ConsumedMessage, GroupConsumer, KafkaClient, PartitionContext } from '../ingest/kafka/kafka-client.js';
+import type { ConsumedMessage, GroupConsumer, KafkaClient } from '../ingest/kafka/kafka-client.js';
 import { decodeLiveFiltersMessage } from './live-filter-message.js';
 import type { Logger } from './logger.js';
+import { ownGroupConsumer } from './own-group-consumer.js';
 
 export interface LiveFilterSubscriptionsOptions {
   readonly client: KafkaClient;
@@ -46,19 +45,16 @@ export class LiveFilterSubscriptions {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#table = new PushedFilterTable(options.maxFilters ?? 64);
-    const host = os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 60);
-    this.groupId = `${options.groupPrefix}-${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
-    this.#consumer = options.client.groupConsumer({
-      groupId: this.groupId,
+    const { groupId, consumer } = ownGroupConsumer({
+      client: options.client,
       topic: options.topic,
-      startFrom: 'latest',
-      concurrentPartitions: 1,
+      groupPrefix: options.groupPrefix,
       maxMessageBytes: options.maxMessageBytes,
-      maxFetchWaitMs: 100,
-      minFetchBytes: 1,
       sessionTimeoutMs: options.sessionTimeoutMs,
-      onBatch: (messages, context) => this.#onBatch(messages, context),
+      onMessage: (message) => this.#handle(message),
     });
+    this.groupId = groupId;
+    this.#consumer = consumer;
   }
 
   get failed(): Promise<Error> {
@@ -80,13 +76,6 @@ export class LiveFilterSubscriptions {
 
   stats(): LiveFilterSubscriptionsStats {
     return { announcements: this.#announcements, malformed: this.#malformed, active: this.active().length, overLimit: this.#table.overLimit };
-  }
-
-  #onBatch(messages: readonly ConsumedMessage[], context: PartitionContext): Promise<void> {
-    for (const message of messages) this.#handle(message);
-    const last = messages[messages.length - 1];
-    if (last !== undefined) context.markTaken(last.offset);
-    return Promise.resolve();
   }
 
   #handle(message: ConsumedMessage): void {

@@ -6,34 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import { LiveCellAggregator, unsupportedCellFilter, cellKeyOf } from '../../api/live/live-cells.js';
 import type { SecondCounters } from '../../api/live/live-counters.js';
-import { toLiveEntry, type LiveEntry } from '../../api/live/live-entry.js';
+import type { LiveEntry } from '../../api/live/live-entry.js';
 import type { LiveFilters } from '../../api/live/live-filter.js';
 import { LiveHub } from '../../api/live/live-hub.js';
 import { toLiveRecord, type LiveRecord } from '../../api/live/live-record.js';
 import { DEMO_DISTRIBUTIONS } from '../../ingest/simulator/demo-distributions.js';
-import { createTrafficGenerator } from '../../ingest/simulator/traffic-model.js';
-import { createEnricher } from '../../processor/enrich/enrich.js';
-import { DEFAULT_LOCAL_FIELD_NAMES } from '../../processor/fields/catalogue.js';
-import { layoutOf } from '../../processor/fields/layout.js';
-import { LogParser } from '../../processor/parse/log-parser.js';
 import { TestClock } from './live-kit.js';
+import { SIMULATED_START_MS, simulatedEntries } from './simulated-entries.js';
 
-const START_MS = 1_700_000_000_000;
-const layout = layoutOf(DEFAULT_LOCAL_FIELD_NAMES);
-const domains = new Map(DEMO_DISTRIBUTIONS.map((d) => [d.domainName, d.id]));
-const resolveDistribution = (domain: string | null): string => (domain === null ? '' : (domains.get(domain) ?? ''));
+const START_MS = SIMULATED_START_MS;
+const entries = simulatedEntries;
 
-/** Realistic varied traffic (the simulator's model), parsed and enriched as the processors do. */
-function entries(count: number, samplingRate: number, seed = 7): LiveEntry[] {
-  const generator = createTrafficGenerator({ seed, distributions: DEMO_DISTRIBUTIONS, layout, startMs: START_MS });
-  const parser = new LogParser(layout);
-  const enrich = createEnricher({ samplingRate, resolveDistribution });
-  const result: LiveEntry[] = [];
-  for (const line of generator.linesAt(START_MS, count, 1_000)) {
-    for (const record of parser.parsePayload(line).records) result.push(toLiveEntry({ record, derived: enrich(record) }, 'kafka'));
-  }
-  return result;
-}
 
 /** One second of a hub: subscribe, feed, close the second; the subscriber's counters. */
 function oneSecond(feed: 'records' | 'cells', filters: LiveFilters, publish: (hub: LiveHub) => void): SecondCounters {

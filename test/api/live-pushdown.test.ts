@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SecondCounters } from '../../api/live/live-counters.js';
-import { toLiveEntry, statusOf, type LiveEntry } from '../../api/live/live-entry.js';
+import { statusOf, type LiveEntry } from '../../api/live/live-entry.js';
 import { compilePushedFilter, FilteredCellAggregator, liveFilterId } from '../../api/live/live-filter-pushdown.js';
 import type { LiveFilters } from '../../api/live/live-filter.js';
 import { LiveHub } from '../../api/live/live-hub.js';
@@ -16,28 +16,13 @@ import { cellKeyOf, LiveCellAggregator } from '../../api/live/live-cells.js';
 import { decodeLiveFeedMessage, encodeLiveFeedMessage, type LiveFilteredMessage, type LiveRecordsMessage } from '../../cli/live-feed-message.js';
 import { decodeLiveFiltersMessage, encodeLiveFiltersMessage, type LiveFiltersMessage } from '../../cli/live-filter-message.js';
 import { DEMO_DISTRIBUTIONS } from '../../ingest/simulator/demo-distributions.js';
-import { createTrafficGenerator } from '../../ingest/simulator/traffic-model.js';
-import { createEnricher } from '../../processor/enrich/enrich.js';
-import { DEFAULT_LOCAL_FIELD_NAMES, F } from '../../processor/fields/catalogue.js';
-import { layoutOf } from '../../processor/fields/layout.js';
-import { LogParser } from '../../processor/parse/log-parser.js';
+import { F } from '../../processor/fields/catalogue.js';
 import { TestClock } from './live-kit.js';
+import { SIMULATED_START_MS, simulatedEntries } from './simulated-entries.js';
 
-const START_MS = 1_700_000_000_000;
-const layout = layoutOf(DEFAULT_LOCAL_FIELD_NAMES);
-const domains = new Map(DEMO_DISTRIBUTIONS.map((d) => [d.domainName, d.id]));
-const resolveDistribution = (domain: string | null): string => (domain === null ? '' : (domains.get(domain) ?? ''));
+const START_MS = SIMULATED_START_MS;
+const entries = simulatedEntries;
 
-function entries(count: number, samplingRate: number, seed = 7): LiveEntry[] {
-  const generator = createTrafficGenerator({ seed, distributions: DEMO_DISTRIBUTIONS, layout, startMs: START_MS });
-  const parser = new LogParser(layout);
-  const enrich = createEnricher({ samplingRate, resolveDistribution });
-  const result: LiveEntry[] = [];
-  for (const line of generator.linesAt(START_MS, count, 1_000)) {
-    for (const record of parser.parsePayload(line).records) result.push(toLiveEntry({ record, derived: enrich(record) }, 'kafka'));
-  }
-  return result;
-}
 
 /** The most frequent value of a text field in the entries (a filter value that selects some of them). */
 function commonText(list: readonly LiveEntry[], index: number): string {
