@@ -51,6 +51,7 @@ export function timeBucketKey(seconds: number): GroupKey {
   };
 }
 
+/** The time range of one segment, its parameters named after its place in the plan. */
 function timeCondition(segment: Segment, index: number, params: SqlParams): string {
   const from = `s${index}_from`;
   const to = `s${index}_to`;
@@ -64,16 +65,39 @@ function timeCondition(segment: Segment, index: number, params: SqlParams): stri
   return `bucket >= toDateTime({${from}:UInt32}, 'UTC') AND bucket < toDateTime({${to}:UInt32}, 'UTC')`;
 }
 
-function segmentSql(spec: StatsQuerySpec, segment: Segment, index: number, params: SqlParams): string {
-  const table = `${spec.database}.${segment.table}`;
-  const dim = DIM_TABLES.has(segment.table);
-  const kind = segment.table === 'requests' ? 'raw' : dim ? 'dim' : 'rollup';
-  let where = `${timeCondition(segment, index, params)} AND ${filterConditions(spec.filters, kind, params)} AND ${oneSourceCondition(spec.filters, kind, spec.database)}`;
+/** The segments of one table, with their places in the plan. */
+interface TableRead {
+  readonly table: Segment['table'];
+  readonly segments: readonly { readonly segment: Segment; readonly index: number }[];
+}
+
+/**
+ * One read per table: a plan's segments of the same table (the minutes before and after the hours,
+ * the partial minutes at both ends) are read by one SELECT over both ranges. A read costs a fixed
+ * part (parts, granules, the one-source set) whatever its range, so fewer reads answer sooner.
+ */
+function tableReads(segments: readonly Segment[]): TableRead[] {
+  const reads = new Map<Segment['table'], { table: Segment['table']; segments: { segment: Segment; index: number }[] }>();
+  segments.forEach((segment, index) => {
+    const read = reads.get(segment.table) ?? { table: segment.table, segments: [] };
+    read.segments.push({ segment, index });
+    reads.set(segment.table, read);
+  });
+  return [...reads.values()];
+}
+
+function segmentSql(spec: StatsQuerySpec, read: TableRead, params: SqlParams): string {
+  const table = `${spec.database}.${read.table}`;
+  const dim = DIM_TABLES.has(read.table);
+  const kind = read.table === 'requests' ? 'raw' : dim ? 'dim' : 'rollup';
+  const ranges = read.segments.map(({ segment, index }) => timeCondition(segment, index, params));
+  const time = ranges.length === 1 ? ranges[0]! : `(${ranges.map((r) => `(${r})`).join(' OR ')})`;
+  let where = `${time} AND ${filterConditions(spec.filters, kind, params)} AND ${oneSourceCondition(spec.filters, kind, spec.database)}`;
   if (dim) {
     params.dim_name = spec.plan.dimension ?? 'all';
     where = `dimension = {dim_name:String} AND ${where}`;
   }
-  if (segment.table === 'requests') {
+  if (read.table === 'requests') {
     const columns = [
       ...spec.keys.map((k) => `${k.raw} AS k_${k.alias}`),
       ...SUM_MEASURES.map((m) => `toFloat64(${m.raw}) AS m_${m.name}`),
@@ -86,7 +110,7 @@ function segmentSql(spec: StatsQuerySpec, segment: Segment, index: number, param
     ...spec.keys.map((k) => {
       const expression = dim && k.dim !== undefined ? k.dim.expression : k.rollup;
       if (expression === null || (dim && k.dim !== undefined && k.dim.name !== '*' && k.dim.name !== spec.plan.dimension)) {
-        throw new Error(`group key ${k.alias} cannot be read from ${segment.table}`);
+        throw new Error(`group key ${k.alias} cannot be read from ${read.table}`);
       }
       return `${expression} AS k_${k.alias}`;
     }),
@@ -98,7 +122,7 @@ function segmentSql(spec: StatsQuerySpec, segment: Segment, index: number, param
 
 export function buildStatsQuery(spec: StatsQuerySpec): BuiltQuery {
   const params: SqlParams = { ...spec.params };
-  const segments = spec.plan.segments.map((segment, i) => segmentSql(spec, segment, i, params));
+  const segments = tableReads(spec.plan.segments).map((read) => segmentSql(spec, read, params));
   const outer = [
     ...spec.keys.map((k) => `k_${k.alias}`),
     ...SUM_MEASURES.map((m) => `sum(m_${m.name}) AS m_${m.name}`),

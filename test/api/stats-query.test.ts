@@ -1,0 +1,29 @@
+/**
+ * A stats statement reads each table once: the plan's segments of one table (minutes before and
+ * after the hours, partial minutes at both ends) are one SELECT over their ranges, with every
+ * range's parameters. That the answers equal raw rows' is pinned in stats-queries.int.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import { planQuery } from '../../api/query/planner.js';
+import { buildStatsQuery } from '../../api/query/stats-query.js';
+
+const HOUR = 3_600_000;
+const FROM = Date.UTC(2026, 10, 1, 0, 30, 17);
+const TO = Date.UTC(2026, 10, 1, 4, 0, 31, 500) + 5 * 60_000;
+
+describe('stats statement', () => {
+  it('reads each table of a plan once, over all of its segments', () => {
+    const plan = planQuery({ fromMs: FROM, toMs: TO, rollupAllowed: true });
+    expect(plan.segments.map((s) => s.table)).toEqual(['requests', 'requests_1m', 'requests_1h', 'requests_1m', 'requests']);
+    const { sql } = buildStatsQuery({ database: 'edgewatch', plan, filters: { fromMs: FROM, toMs: TO, distributions: [] }, keys: [], digests: ['ttfb'] });
+    const reads = (table: string) => sql.split('\n').filter((line) => line === `FROM edgewatch.${table}`).length;
+    expect([reads('requests'), reads('requests_1m'), reads('requests_1h')]).toEqual([1, 1, 1]);
+    expect(sql.match(/UNION ALL/g)).toHaveLength(2);
+    // Every segment's range is a condition of its table's read.
+    for (let i = 0; i < plan.segments.length; i++) {
+      expect(sql).toContain(`{s${i}_from:`);
+      expect(sql).toContain(`{s${i}_to:`);
+    }
+    expect(plan.segments[2]!.toMs - plan.segments[2]!.fromMs).toBe(3 * HOUR);
+  });
+});
