@@ -289,8 +289,7 @@ export class LiveHub {
     this.#roll(this.#now());
     if (seconds.length === 0) return;
     const byId = new Map(seconds.map((s) => [s.filterId, s]));
-    const now = this.#now();
-    for (const sub of this.#subscribers.values()) if (sub.pushedId !== null && byId.has(sub.pushedId)) this.#pushedArrived.set(sub.pushedId, now);
+    for (const id of byId.keys()) this.#notePushedArrival(id);
     for (const sub of this.#subscribers.values()) {
       const second = sub.pushedId === null ? undefined : byId.get(sub.pushedId);
       if (second === undefined) continue;
@@ -312,7 +311,7 @@ export class LiveHub {
   publishSampled(records: readonly SampledLiveRecord[], filterId: string | null = null): void {
     this.#roll(this.#now());
     // Records sampled for a filter show that the processors apply it: its counts come with them.
-    if (filterId !== null && records.length > 0 && [...this.#subscribers.values()].some((sub) => sub.pushedId === filterId)) this.#pushedArrived.set(filterId, this.#now());
+    if (filterId !== null && records.length > 0) this.#notePushedArrival(filterId);
     for (const { key, record } of records) {
       for (const sub of this.#subscribers.values()) {
         const onRecord = sub.options.onRecord;
@@ -390,6 +389,16 @@ export class LiveHub {
       this.#subscribers.delete(sub.id);
       if (sub.pushedId !== null) this.#pushedFiltersChanged();
       this.#onSubscriberError?.(err, sub.id);
+    }
+  }
+
+  /** Counts or samples of a pushed filter arrived; kept only for filters a subscriber here watches. */
+  #notePushedArrival(filterId: string): void {
+    for (const sub of this.#subscribers.values()) {
+      if (sub.pushedId === filterId) {
+        this.#pushedArrived.set(filterId, this.#now());
+        return;
+      }
     }
   }
 
