@@ -2,7 +2,11 @@
  * Query latency of the stats API over the generated store (generate-requests.ts: BENCH_QUERY_ROWS
  * rows, default 100 million, over 30 days), through the whole pipeline as `npm start` runs it: the
  * simulator feeds local Kinesis at its default rate while the API answers. Printed one figure per
- * line, per route and filter, over the last 30 days (compare: the last 7 days against the 7 before):
+ * line, per route and filter, over the last 30 days as the dashboard asks for them: its preset rounded
+ * out to whole hours (dashboard/src/state/time-range.ts), which the hour and day rollups answer alone.
+ * The `_exact_range` cases ask for the last 30 days to the second instead, as a script might: raw rows
+ * and minute rollups answer the partial minutes and hours at both ends. Compare: the last 7 days
+ * against the 7 before.
  *
  *   query_p50_ms_<case>, query_p95_ms_<case>      BENCH_QUERY_REQUESTS sequential requests (default 50)
  *                                                 after 3 warm-up ones; wall time of the HTTP request
@@ -26,12 +30,12 @@ import path from 'node:path';
 import { loadConfig } from '../cli/config.js';
 import { pino } from 'pino';
 import { startPipeline, type RunningPipeline } from '../cli/pipeline.js';
+import { RANGE_PRESETS, resolveRange } from '../dashboard/src/state/time-range.js';
 import { DEMO_DISTRIBUTIONS } from '../ingest/simulator/demo-distributions.js';
 import { BENCH_DATABASE, BENCH_RETENTION, benchStoreSettings, ensureRequestStore } from './generate-requests.js';
 
 const HTTP_PORT = 47811;
 const KINESIS_PORT = 47810;
-const DAY_MS = 86_400_000;
 const REQUESTS = Number(process.env.BENCH_QUERY_REQUESTS ?? 50);
 const WARM_UP = 3;
 const HIGH_RATE = Number(process.env.BENCH_QUERY_HIGH_RATE ?? 5000);
@@ -44,8 +48,10 @@ interface QueryCase {
   readonly name: string;
   readonly route: string;
   readonly query: Record<string, string>;
-  /** Length of the queried range; default 30 days. */
-  readonly rangeDays?: number;
+  /** The dashboard's preset the range is (default 30d). */
+  readonly preset?: '7d' | '30d';
+  /** The preset's length up to now, to the second, instead of the dashboard's whole hours. */
+  readonly exactRange?: boolean;
 }
 
 interface CaseResult {
@@ -91,11 +97,13 @@ function queryCases(pop: string): QueryCase[] {
     cases.push({ name: route, route: `/api/v1/stats/${route}`, query: {} });
     for (const [name, value] of rollupFilters(pop)) cases.push({ name: `${route}_${name}`, route: `/api/v1/stats/${route}`, query: { [name]: value } });
   }
+  cases.push({ name: 'summary_exact_range', route: '/api/v1/stats/summary', query: {}, exactRange: true });
+  cases.push({ name: 'timeseries_exact_range', route: '/api/v1/stats/timeseries', query: {}, exactRange: true });
   cases.push({ name: 'top_country', route: '/api/v1/stats/top', query: { dimension: 'country' } });
   cases.push({ name: 'top_uri', route: '/api/v1/stats/top', query: { dimension: 'uri' } });
   cases.push({ name: 'geo', route: '/api/v1/stats/geo', query: {} });
   // The compared periods may not overlap: the last 7 days against the 7 before.
-  cases.push({ name: 'compare', route: '/api/v1/stats/compare', query: { previous: '7d' }, rangeDays: 7 });
+  cases.push({ name: 'compare', route: '/api/v1/stats/compare', query: { previous: '7d' }, preset: '7d' });
   return cases;
 }
 
@@ -106,9 +114,18 @@ function planOf(body: unknown): string {
   return typeof source.plan === 'string' ? `${source.plan} (${tables})` : 'not reported';
 }
 
-async function measure(baseUrl: string, token: string, routes: ReadonlySet<string>, c: QueryCase, toMs: number): Promise<Outcome> {
+/** The range of a case at `nowMs`: the dashboard's for its preset, or the preset's length to the second. */
+function rangeOf(c: QueryCase, nowMs: number): { from: string; to: string } {
+  const preset = c.preset ?? '30d';
+  const resolved = resolveRange({ kind: 'preset', preset }, nowMs);
+  if (c.exactRange !== true) return { from: String(resolved.fromMs), to: String(resolved.toMs) };
+  const toMs = Math.floor(nowMs / 1000) * 1000;
+  return { from: String(toMs - RANGE_PRESETS[preset]), to: String(toMs) };
+}
+
+async function measure(baseUrl: string, token: string, routes: ReadonlySet<string>, c: QueryCase, nowMs: number): Promise<Outcome> {
   if (!routes.has(c.route)) return { skipped: 'skipped (route missing)' };
-  const range = { from: String(toMs - (c.rangeDays ?? 30) * DAY_MS), to: String(toMs) };
+  const range = rangeOf(c, nowMs);
   const url = `${baseUrl}${c.route}?${new URLSearchParams({ ...range, ...c.query }).toString()}`;
   const headers = { authorization: `Bearer ${token}` };
   const times: number[] = [];
@@ -141,12 +158,12 @@ async function waitFor(what: string, check: () => boolean, timeoutMs: number): P
 
 /** Runs every case once; returns the results by case name and the ingest rate meanwhile. */
 async function runCases(pipeline: RunningPipeline, token: string, routes: ReadonlySet<string>, cases: readonly QueryCase[], label: string) {
-  const to = Math.ceil(Date.now() / 60_000) * 60_000;
+  const now = Date.now();
   const results = new Map<string, Outcome>();
   const records0 = pipeline.processor.counts().records;
   const t0 = performance.now();
   for (const c of cases) {
-    const outcome = await measure(pipeline.url, token, routes, c, to);
+    const outcome = await measure(pipeline.url, token, routes, c, now);
     results.set(c.name, outcome);
     if ('skipped' in outcome) note(`${label} ${c.name}: ${outcome.skipped}`);
     else note(`${label} ${c.name}: plan ${outcome.plan}, ${outcome.samples} requests`);

@@ -62,7 +62,7 @@ export const DEFINITIONS: Definitions = {
     { name: 'ttfbMs', unit: 'ms', definition: 'p50 / p95 / p99 of time-to-first-byte, weighted by w, WebSockets and absent values excluded.' },
     { name: 'timeTakenMs', unit: 'ms', definition: 'p50 / p95 / p99 of time-taken, weighted by w, WebSockets and absent values excluded.' },
     { name: 'originLatencyMs', unit: 'ms', definition: 'p50 / p95 / p99 of origin-fbl (origin first-byte latency), weighted by w; only requests that went to the origin log it.' },
-    { name: 'requestsPerSecond', unit: 'per_second', definition: 'requests ÷ length of the range in seconds.' },
+    { name: 'requestsPerSecond', unit: 'per_second', definition: 'requests ÷ seconds of the range that have passed (a range reaching past now counts up to now).' },
     { name: 'hitRatio (top, geo)', unit: 'ratio', definition: 'cacheHitRatio within the row’s value.' },
     { name: 'errorRate (top)', unit: 'ratio', definition: 'requests with sc-status 400–599 ÷ requests, within the row’s value.' },
     { name: 'misses (top missedUris)', unit: 'count', definition: 'requests classified Miss (x-edge-detailed-result-type Miss or MissGeneratedResponse), WebSockets excluded, extrapolated.' },

@@ -118,15 +118,3 @@ export function filterConditions(filters: Filters, kind: TableKind, params: SqlP
   }
   return conditions.length === 0 ? '1' : conditions.join(' AND ');
 }
-
-/**
- * One source per distribution and hour: where imported standard logs (complete) cover an hour of a
- * distribution, that hour's real-time rows are left out, so the two are never summed. Applies unless
- * the request names a source. `standard_hours` (infra/clickhouse/041) lists the covered hours; GLOBAL
- * because on a cluster both tables are Distributed.
- */
-export function oneSourceCondition(filters: Filters, kind: TableKind, database: string): string {
-  if (filters.source !== undefined) return '1';
-  const hour = kind === 'raw' ? "toDateTime(toStartOfHour(timestamp), 'UTC')" : 'toStartOfHour(bucket)';
-  return `(source = 'standard' OR (distribution_id, ${hour}) GLOBAL NOT IN (SELECT distribution_id, hour FROM ${database}.standard_hours))`;
-}

@@ -36,6 +36,11 @@ export interface PlanRequest {
   readonly bucketMs?: number;
   /** Set when the query uses at most this one dimension ('all' for none), which the small dim rollups answer. */
   readonly dimension?: string;
+  /**
+   * False when a day row could sum two sources: an hour inside the range has imported standard logs,
+   * and the one-source rule excludes real-time rows per hour, which a day row cannot. Default true.
+   */
+  readonly dayRowsAllowed?: boolean;
 }
 
 const MINUTE_MS = 60_000;
@@ -68,7 +73,7 @@ export function planQuery(request: PlanRequest): Plan {
   if (hoursAllowed && hourFrom < hourTo) {
     add(minuteTable, minuteFrom, hourFrom);
     // Only the dim rollups have days; a bucket that is not whole days would cut through a day row.
-    const daysAllowed = dim && (bucketMs === undefined || bucketMs % DAY_MS === 0);
+    const daysAllowed = dim && request.dayRowsAllowed !== false && (bucketMs === undefined || bucketMs % DAY_MS === 0);
     const dayFrom = ceilTo(hourFrom, DAY_MS);
     const dayTo = floorTo(hourTo, DAY_MS);
     if (daysAllowed && dayFrom < dayTo) {

@@ -3,9 +3,10 @@
  * same shape) joined with UNION ALL, then summed and merged per group key. Keys and measures are
  * aliased `k_*` and `m_*` so they never shadow a table column.
  */
-import { filterConditions, oneSourceCondition, type SqlParams } from './filter-sql.js';
+import { filterConditions, type SqlParams } from './filter-sql.js';
 import type { Filters } from './filters.js';
 import { DIGESTS, mergeDigest, rawDigestState, RAW_ROW_VALUES, SUM_MEASURES, type DigestName } from './measures.js';
+import { oneSourceCondition } from './one-source.js';
 import { DIM_TABLES, type Plan, type Segment } from './planner.js';
 
 export interface GroupKey {
@@ -25,6 +26,8 @@ export interface StatsQuerySpec {
   readonly database: string;
   readonly plan: Plan;
   readonly filters: Filters;
+  /** Whether imported standard logs cover an hour of the range (the one-source lookup's answer). */
+  readonly standardHoursInRange: boolean;
   readonly keys: readonly GroupKey[];
   readonly digests: readonly DigestName[];
   /** ORDER BY of the outer query, over `k_*`/`m_*` names. */
@@ -92,7 +95,7 @@ function segmentSql(spec: StatsQuerySpec, read: TableRead, params: SqlParams): s
   const kind = read.table === 'requests' ? 'raw' : dim ? 'dim' : 'rollup';
   const ranges = read.segments.map(({ segment, index }) => timeCondition(segment, index, params));
   const time = ranges.length === 1 ? ranges[0]! : `(${ranges.map((r) => `(${r})`).join(' OR ')})`;
-  let where = `${time} AND ${filterConditions(spec.filters, kind, params)} AND ${oneSourceCondition(spec.filters, kind, spec.database)}`;
+  let where = `${time} AND ${filterConditions(spec.filters, kind, params)} AND ${oneSourceCondition(spec.filters, kind, spec.database, spec.standardHoursInRange)}`;
   if (dim) {
     params.dim_name = spec.plan.dimension ?? 'all';
     where = `dimension = {dim_name:String} AND ${where}`;

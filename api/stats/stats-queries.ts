@@ -11,7 +11,8 @@ import type { Filters } from '../query/filters.js';
 import { chooseInterval, INTERVALS, type IntervalName } from '../query/intervals.js';
 import type { DigestName } from '../query/measures.js';
 import { planQuery, type Plan, type TableName } from '../query/planner.js';
-import { buildStatsQuery, timeBucketKey, type GroupKey } from '../query/stats-query.js';
+import { standardHoursLookup } from '../query/one-source.js';
+import { buildStatsQuery, timeBucketKey, type BuiltQuery, type GroupKey, type StatsQuerySpec } from '../query/stats-query.js';
 import { percentilesOf, ratio, sumsOf, summaryOf, type Percentiles, type StatsRow, type Summary } from '../query/summary-metrics.js';
 import type { StatsService } from './stats-service.js';
 import { VideoStatsQueries } from './video-stats.js';
@@ -186,6 +187,13 @@ function dimRollupDimension(filters: Filters, keys: readonly GroupKey[]): string
   return distinct.size === 0 ? 'all' : distinct.size === 1 ? [...distinct][0] : undefined;
 }
 
+/** What every statement of one request shares (StatsQueries#scope). */
+interface RequestScope {
+  readonly filters: Filters;
+  readonly mode: PlanMode;
+  readonly standardHoursInRange: boolean;
+}
+
 const ALL_DIGESTS: readonly DigestName[] = ['ttfb', 'timeTaken', 'originFbl'];
 const GEO_LIMIT = 300;
 
@@ -201,14 +209,39 @@ export class StatsQueries {
   /** CMCD video playback statistics (raw rows only). */
   readonly video: VideoStatsQueries;
 
-  constructor(private readonly service: StatsService) {
+  /** `now` ends every range for rates and buckets: time that has not happened yet holds no traffic. */
+  constructor(
+    private readonly service: StatsService,
+    private readonly now: () => number = Date.now,
+  ) {
     this.video = new VideoStatsQueries(service);
   }
 
-  #plan(filters: Filters, mode: PlanMode, keys: readonly GroupKey[], bucketMs?: number): Plan {
+  /** The range's end for rates and buckets: its `to`, or now when it reaches past now. */
+  #elapsedTo(filters: Filters): number {
+    return Math.max(filters.fromMs, Math.min(filters.toMs, this.now()));
+  }
+
+  /**
+   * What every statement of one request shares. Looks up, once per request, whether imported
+   * standard logs cover an hour of the range: almost never, and then the statements need no
+   * per-hour source rule and may read day rows.
+   */
+  async #scope(filters: Filters, mode: PlanMode, signal?: AbortSignal): Promise<RequestScope> {
+    const lookup = standardHoursLookup(filters, this.service.database);
+    const rows = lookup === undefined ? [] : await this.service.run(lookup, signal);
+    return { filters, mode, standardHoursInRange: Number(rows[0]?.n ?? 0) > 0 };
+  }
+
+  #plan(scope: RequestScope, keys: readonly GroupKey[], bucketMs?: number): Plan {
+    const { filters, mode } = scope;
     const rollupAllowed = mode === 'auto' && rollupCanFilter(filters) && keys.every((k) => k.rollup !== null);
     const dimension = rollupAllowed ? dimRollupDimension(filters, keys) : undefined;
-    return planQuery({ fromMs: filters.fromMs, toMs: filters.toMs, rollupAllowed, bucketMs, dimension });
+    return planQuery({ fromMs: filters.fromMs, toMs: filters.toMs, rollupAllowed, bucketMs, dimension, dayRowsAllowed: !scope.standardHoursInRange });
+  }
+
+  #build(scope: RequestScope, plan: Plan, spec: Omit<StatsQuerySpec, 'database' | 'plan' | 'filters' | 'standardHoursInRange'>): BuiltQuery {
+    return buildStatsQuery({ ...spec, database: this.service.database, plan, filters: scope.filters, standardHoursInRange: scope.standardHoursInRange });
   }
 
   #info(plan: Plan, filters: Filters): PlanInfo {
@@ -221,9 +254,10 @@ export class StatsQueries {
   }
 
   async summary(filters: Filters, mode: PlanMode, signal?: AbortSignal): Promise<SummaryResponse> {
-    const plan = this.#plan(filters, mode, []);
-    const rows = await this.service.run(buildStatsQuery({ database: this.service.database, plan, filters, keys: [], digests: ALL_DIGESTS }), signal);
-    return { ...this.#info(plan, filters), ...summaryOf(rows[0], filters.toMs - filters.fromMs) };
+    const scope = await this.#scope(filters, mode, signal);
+    const plan = this.#plan(scope, []);
+    const rows = await this.service.run(this.#build(scope, plan, { keys: [], digests: ALL_DIGESTS }), signal);
+    return { ...this.#info(plan, filters), ...summaryOf(rows[0], this.#elapsedTo(filters) - filters.fromMs) };
   }
 
   async timeseries(filters: Filters, mode: PlanMode, request: TimeseriesRequest, signal?: AbortSignal): Promise<TimeseriesResponse> {
@@ -238,13 +272,14 @@ export class StatsQueries {
       throw invalidParameter('percentile', 'several percentiles cannot be combined with groupBy; ask for one percentile per grouped series');
     }
     const rankBy = request.rankBy ?? 'requests';
+    const scope = await this.#scope(filters, mode, signal);
     const keys: GroupKey[] = [timeBucketKey(seconds)];
     let topValues: string[] = [];
     if (request.groupBy !== undefined) {
       const dimension = keyOf('g', request.groupBy);
-      const topPlan = this.#plan(filters, mode, [dimension]);
+      const topPlan = this.#plan(scope, [dimension]);
       const top = await this.service.run(
-        buildStatsQuery({ database: this.service.database, plan: topPlan, filters, keys: [dimension], digests: [], orderBy: `${RANK_SQL[rankBy]}, k_g`, limit: request.top }),
+        this.#build(scope, topPlan, { keys: [dimension], digests: [], orderBy: `${RANK_SQL[rankBy]}, k_g`, limit: request.top }),
         signal,
       );
       topValues = top.map((r) => String(r.k_g));
@@ -259,12 +294,9 @@ export class StatsQueries {
       });
       keys.push(mapKey('g', kept), mapKey('in_top', inTop));
     }
-    const plan = this.#plan(filters, mode, keys, seconds * 1000);
+    const plan = this.#plan(scope, keys, seconds * 1000);
     const rows = await this.service.run(
-      buildStatsQuery({
-        database: this.service.database,
-        plan,
-        filters,
+      this.#build(scope, plan, {
         keys,
         digests: digest === undefined ? [] : [digest],
         params: { g_top: topValues },
@@ -274,8 +306,11 @@ export class StatsQueries {
 
     const bucketMs = seconds * 1000;
     const firstBucket = Math.floor(filters.fromMs / bucketMs) * bucketMs;
+    // No buckets after now: a range that reaches into the future (a dashboard's, rounded out to
+    // whole hours so the rollups answer it) has no points there, rather than zeros.
+    const endMs = this.#elapsedTo(filters);
     const bucketStarts: number[] = [];
-    for (let t = firstBucket; t < filters.toMs; t += bucketMs) bucketStarts.push(t);
+    for (let t = firstBucket; t < endMs; t += bucketMs) bucketStarts.push(t);
     const several = percentiles.length > 1;
     const seriesKeys: { key: string; other: boolean }[] =
       request.groupBy === undefined ? [{ key: 'all', other: false }] : [...topValues.map((key) => ({ key, other: false })), { key: 'other', other: true }];
@@ -288,7 +323,7 @@ export class StatsQueries {
     }
     const pointsOf = (rowsAt: Map<number, StatsRow> | undefined, percentile: PercentileName) =>
       bucketStarts.map((t) => {
-        const bucketRange = Math.min(t + bucketMs, filters.toMs) - Math.max(t, filters.fromMs);
+        const bucketRange = Math.min(t + bucketMs, endMs) - Math.max(t, filters.fromMs);
         return { t: new Date(t).toISOString(), value: metricValue(request.metric, percentile, rowsAt?.get(t), bucketRange) };
       });
     const series = several
@@ -313,8 +348,9 @@ export class StatsQueries {
     const key = keyOf('v', dimension === 'missedUris' ? 'uri' : dimension);
     const order = dimension === 'missedUris' ? 'misses' : orderBy;
     const orderSql = RANK_SQL[order];
-    const plan = this.#plan(filters, mode, [key]);
-    const built = buildStatsQuery({ database: this.service.database, plan, filters, keys: [key], digests: [], orderBy: `${orderSql}, k_v`, limit });
+    const scope = await this.#scope(filters, mode, signal);
+    const plan = this.#plan(scope, [key]);
+    const built = this.#build(scope, plan, { keys: [key], digests: [], orderBy: `${orderSql}, k_v`, limit });
     // The distinct count is computed over all groups, before LIMIT.
     const sql = built.sql.replace(/^SELECT /, 'SELECT count() OVER () AS m_distinct, ');
     const rows = await this.service.run({ sql, params: built.params }, signal);
@@ -348,8 +384,9 @@ export class StatsQueries {
     const [first, second] = request.by;
     if (first === second) throw invalidParameter('by', 'names the same dimension twice; give two different dimensions');
     const keys = [keyOf('a', first), keyOf('b', second)];
-    const plan = this.#plan(filters, mode, keys);
-    const inner = buildStatsQuery({ database: this.service.database, plan, filters, keys, digests: ['ttfb'], params: { b_top: request.top } });
+    const scope = await this.#scope(filters, mode, signal);
+    const plan = this.#plan(scope, keys);
+    const inner = this.#build(scope, plan, { keys, digests: ['ttfb'], params: { b_top: request.top } });
     // Each value's requests over all values of the other dimension, then its rank among its dimension's values.
     const sql = [
       'SELECT * FROM (',
@@ -391,18 +428,13 @@ export class StatsQueries {
   async geo(filters: Filters, mode: PlanMode, signal?: AbortSignal): Promise<GeoResponse> {
     const countryKey = keyOf('v', 'country');
     const popKey = keyOf('v', 'pop');
-    const query = (key: GroupKey) => {
-      const plan = this.#plan(filters, mode, [key]);
-      return this.service.run(
-        buildStatsQuery({ database: this.service.database, plan, filters, keys: [key], digests: ['ttfb'], orderBy: 'm_requests DESC, k_v', limit: GEO_LIMIT }),
-        signal,
-      );
-    };
+    const scope = await this.#scope(filters, mode, signal);
+    const query = (key: GroupKey) => this.service.run(this.#build(scope, this.#plan(scope, [key]), { keys: [key], digests: ['ttfb'], orderBy: 'm_requests DESC, k_v', limit: GEO_LIMIT }), signal);
     const countryRows = await query(countryKey);
     const popRows = await query(popKey);
     const p95 = (row: StatsRow): number | null => percentilesOf(row, 'ttfb', sumsOf(row).ratio_requests > 0).p95;
     return {
-      ...this.#info(this.#plan(filters, mode, [countryKey]), filters),
+      ...this.#info(this.#plan(scope, [countryKey]), filters),
       countries: countryRows.map((row) => {
         const s = sumsOf(row);
         const code = String(row.k_v);
@@ -439,11 +471,14 @@ export class StatsQueries {
 
   async compare(filters: Filters, mode: PlanMode, period: ComparePeriod, signal?: AbortSignal): Promise<CompareResponse> {
     const shift = COMPARE_PERIODS[period];
-    if (filters.toMs - filters.fromMs > shift) {
+    // A range that reaches past now is compared for the time that has passed: the earlier period
+    // is as long, and the two overlap only if that is longer than the shift.
+    const endMs = this.#elapsedTo(filters);
+    if (endMs - filters.fromMs > shift) {
       throw invalidParameter('previous', `the range is longer than ${period}, so the periods would overlap; choose a longer period or a shorter range`);
     }
     const current = await this.summary(filters, mode, signal);
-    const previous = await this.summary({ ...filters, fromMs: filters.fromMs - shift, toMs: filters.toMs - shift }, mode, signal);
+    const previous = await this.summary({ ...filters, fromMs: filters.fromMs - shift, toMs: endMs - shift }, mode, signal);
     return { previousPeriod: period, current, previous, delta: deltas(current, previous) };
   }
 }

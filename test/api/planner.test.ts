@@ -55,6 +55,11 @@ describe('planQuery', () => {
     expect(tables(undefined, undefined)).toEqual(['requests_1h']);
   });
 
+  it('reads hours instead of days where the one-source rule must apply per hour', () => {
+    const plan = planQuery({ fromMs: T, toMs: T + 30 * 24 * H, rollupAllowed: true, dimension: 'all', dayRowsAllowed: false });
+    expect(plan.segments).toEqual([{ table: 'requests_1h_dim', fromMs: T, toMs: T + 30 * 24 * H }]);
+  });
+
   it('reads raw rows when filters need them or the range holds no whole minute', () => {
     expect(planQuery({ fromMs: T, toMs: T + H, rollupAllowed: false })).toEqual({ kind: 'raw', segments: [{ table: 'requests', fromMs: T, toMs: T + H }] });
     expect(planQuery({ fromMs: T + 1_000, toMs: T + M + 500, rollupAllowed: true }).kind).toBe('raw');

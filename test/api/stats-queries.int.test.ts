@@ -236,6 +236,23 @@ describe('rollup and raw plans agree', () => {
 });
 
 describe('compare', () => {
+  it('counts rates and buckets up to now when a range reaches past it', async () => {
+    // The clock stands 30 s into the hand rows' minute; the range runs an hour past it.
+    const at30s = new StatsQueries(new StatsService({ clickhouse: ch }), () => T0 + 30_000);
+    const s = await at30s.summary(range(0, HOUR, { distribution: 'E2TESTDIST0001' }), 'auto');
+    expect(s.requests).toBeCloseTo(17, 9);
+    expect(s.requestsPerSecond).toBeCloseTo(17 / 30, 12);
+    const series = await at30s.timeseries(range(0, HOUR, { distribution: 'E2TESTDIST0001' }), 'auto', { metric: 'requestsPerSecond', interval: '1m', top: 5, percentile: 'p95' });
+    // One bucket (the minute now is in), whose rate counts its 30 elapsed seconds; none after it.
+    const points = series.series[0]!.points;
+    expect(points.map((p) => p.t)).toEqual([new Date(T0).toISOString()]);
+    expect(points[0]!.value).toBeCloseTo(17 / 30, 12);
+    // Compared for the 30 s that passed: the earlier period is as long, so the hour does not overlap it.
+    const compared = await at30s.compare(range(0, HOUR, { distribution: 'E2TESTDIST0001' }), 'auto', '1h');
+    expect(compared.current.requestsPerSecond).toBeCloseTo(17 / 30, 12);
+    expect(compared.previous.to).toBe(new Date(T0 + 30_000 - HOUR).toISOString());
+  });
+
   it('compares with an earlier period and refuses overlapping ones', async () => {
     const c = await queries.compare(range(2 * HOUR, 2 * HOUR + 60_000, { distribution: 'E2PCTL' }), 'auto', '1h');
     expect(c.current.requests).toBe(200);

@@ -15,7 +15,7 @@ describe('stats statement', () => {
   it('reads each table of a plan once, over all of its segments', () => {
     const plan = planQuery({ fromMs: FROM, toMs: TO, rollupAllowed: true });
     expect(plan.segments.map((s) => s.table)).toEqual(['requests', 'requests_1m', 'requests_1h', 'requests_1m', 'requests']);
-    const { sql } = buildStatsQuery({ database: 'edgewatch', plan, filters: { fromMs: FROM, toMs: TO, distributions: [] }, keys: [], digests: ['ttfb'] });
+    const { sql } = buildStatsQuery({ database: 'edgewatch', plan, filters: { fromMs: FROM, toMs: TO, distributions: [] }, keys: [], digests: ['ttfb'], standardHoursInRange: false });
     const reads = (table: string) => sql.split('\n').filter((line) => line === `FROM edgewatch.${table}`).length;
     expect([reads('requests'), reads('requests_1m'), reads('requests_1h')]).toEqual([1, 1, 1]);
     expect(sql.match(/UNION ALL/g)).toHaveLength(2);
@@ -25,5 +25,18 @@ describe('stats statement', () => {
       expect(sql).toContain(`{s${i}_to:`);
     }
     expect(plan.segments[2]!.toMs - plan.segments[2]!.fromMs).toBe(3 * HOUR);
+  });
+
+  it('applies the per-hour source rule only when standard logs cover an hour of the range', () => {
+    const plan = planQuery({ fromMs: FROM, toMs: TO, rollupAllowed: true });
+    const filters = { fromMs: FROM, toMs: TO, distributions: [] };
+    const none = buildStatsQuery({ database: 'edgewatch', plan, filters, keys: [], digests: [], standardHoursInRange: false }).sql;
+    expect(none).not.toContain('standard_hours');
+    expect(none.match(/source != 'standard'/g)).toHaveLength(3);
+    const some = buildStatsQuery({ database: 'edgewatch', plan, filters, keys: [], digests: [], standardHoursInRange: true }).sql;
+    expect(some.match(/GLOBAL NOT IN \(SELECT distribution_id, hour FROM edgewatch\.standard_hours\)/g)).toHaveLength(3);
+    // A request that names its sources gets exactly those, either way.
+    const named = buildStatsQuery({ database: 'edgewatch', plan, filters: { ...filters, source: ['standard'] }, keys: [], digests: [], standardHoursInRange: true }).sql;
+    expect(named).not.toMatch(/standard_hours|source != /);
   });
 });

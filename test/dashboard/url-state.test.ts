@@ -65,7 +65,20 @@ describe('API parameters', () => {
   });
 
   it('resolve presets against the clock and zoom around the centre', () => {
-    expect(resolveRange({ kind: 'preset', preset: '15m' }, NOW + 400)).toEqual({ fromMs: NOW + 1000 - 900_000, toMs: NOW + 1000 });
+    expect(resolveRange({ kind: 'preset', preset: '15m' }, NOW + 400)).toEqual({ fromMs: NOW + 1000 - 900_000, toMs: NOW + 1000, shownToMs: NOW + 1000 });
+    const custom = { kind: 'custom', fromMs: NOW - 5_000_000, toMs: NOW - 1_234 } as const;
+    expect(resolveRange(custom, NOW)).toEqual({ fromMs: NOW - 5_000_000, toMs: NOW - 1_234, shownToMs: NOW - 1_234 });
+  });
+
+  it('align long presets to whole minutes or hours, which the rollups answer alone, and show them up to now', () => {
+    const now = NOW + 17 * 60_000 + 12_345;
+    const shownToMs = NOW + 17 * 60_000 + 13_000;
+    expect(resolveRange({ kind: 'preset', preset: '1h' }, now)).toEqual({ fromMs: NOW - 42 * 60_000, toMs: NOW + 18 * 60_000, shownToMs });
+    expect(resolveRange({ kind: 'preset', preset: '30d' }, now)).toEqual({ fromMs: NOW + 3_600_000 - 30 * 86_400_000, toMs: NOW + 3_600_000, shownToMs });
+    expect(resolveRange({ kind: 'preset', preset: '24h' }, NOW)).toEqual({ fromMs: NOW - 86_400_000, toMs: NOW, shownToMs: NOW });
+  });
+
+  it('zoom around the centre', () => {
     expect(zoomRange({ fromMs: NOW - 3_600_000, toMs: NOW }, 0.5, NOW)).toEqual({ kind: 'custom', fromMs: NOW - 2_700_000, toMs: NOW - 900_000 });
     expect(zoomRange({ fromMs: NOW - 60_000, toMs: NOW }, 0.5, NOW)).toBeNull();
   });

@@ -14,6 +14,7 @@ import { insertRequestRows, type RequestRowSpec } from '../support/request-rows.
 import { migrated, tempDataDir } from '../storage/storage-env.js';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const dataDir = tempDataDir('one-source');
 const T0 = Math.floor(Date.now() / HOUR) * HOUR - 6 * HOUR;
 const at = (ms: number): string => new Date(T0 + ms).toISOString().replace('T', ' ').replace('Z', '');
@@ -26,9 +27,22 @@ const range = (fromMs: number, toMs: number, extra: Record<string, string> = {})
 const rows = (n: number, hour: number, source: string, samplingRate: number): RequestRowSpec[] =>
   Array.from({ length: n }, (_, i) => ({ timestamp: at(hour * HOUR + 1000 + i * 7_000), distribution_id: 'E2BOTH', source, sampling_rate: samplingRate, sc_bytes: 100 }));
 
+// A whole UTC day three days back, which a multi-day range reads from the day rollup rows.
+const D0 = Math.floor(Date.now() / DAY) * DAY - 3 * DAY;
+const dayRows = (n: number, hour: number, source: string, samplingRate: number): RequestRowSpec[] =>
+  Array.from({ length: n }, (_, i) => ({
+    timestamp: new Date(D0 + hour * HOUR + 1000 + i * 7_000).toISOString().replace('T', ' ').replace('Z', ''),
+    distribution_id: 'E2DAYS',
+    source,
+    sampling_rate: samplingRate,
+    sc_bytes: 100,
+  }));
+
 beforeAll(async () => {
   ch = await migrated(dataDir, 'edgewatch');
   queries = new StatsQueries(new StatsService({ clickhouse: ch }));
+  // The same traffic in the middle of a day: 05:00 has standard logs and real-time rows, 07:00 real-time rows only.
+  await insertRequestRows(ch, [...dayRows(40, 5, 'standard', 100), ...dayRows(4, 5, 'realtime', 10), ...dayRows(5, 7, 'realtime', 10)]);
   // Hour 0: 40 standard-log rows (complete) and 4 real-time rows at 10 % (≈ 40 requests): both describe the same traffic.
   // Hour 1: real-time rows only, 5 at 10 % (= 50 requests).
   await insertRequestRows(ch, [...rows(40, 0, 'standard', 100), ...rows(4, 0, 'realtime', 10), ...rows(5, 1, 'realtime', 10)]);
@@ -64,5 +78,22 @@ describe('one source per distribution and hour', () => {
     }
     // A named source is answered from the rollups, which now hold it.
     expect((await queries.summary(range(0, 2 * HOUR, { source: 'standard' }), 'auto')).plan).toBe('rollup');
+  });
+
+  it('counts one source in an hour inside a whole day, which a day rollup row would sum with the standard logs', async () => {
+    const days = (extra: Record<string, string> = {}): Filters =>
+      parseFilters({ from: String(D0 - DAY), to: String(D0 + 2 * DAY), distribution: 'E2DAYS', ...extra }, (x) => x);
+    for (const mode of ['auto', 'raw'] as const) {
+      const whole = await queries.summary(days(), mode);
+      expect(whole.requests, mode).toBeCloseTo(40 + 50, 9);
+      expect(whole.sampled.requests, mode).toBe(40 + 5);
+      // A breakdown by a dim-rollup dimension reads the same rows.
+      const byCache = await queries.top(days(), mode, 'cacheBehavior', 'requests', 10);
+      expect(byCache.rows.reduce((n, r) => n + r.sampledRequests, 0), mode).toBe(40 + 5);
+    }
+    // Without standard hours in a range, whole days come from the day rows.
+    const realtime = await queries.summary(days({ source: 'realtime' }), 'auto');
+    expect(realtime.tables).toContain('requests_1d_dim');
+    expect(realtime.sampled.requests).toBe(9);
   });
 });

@@ -21,19 +21,39 @@ export const DEFAULT_RANGE: TimeRange = { kind: 'preset', preset: '1h' };
 export const MIN_RANGE_MS = 60_000;
 
 export interface ResolvedRange {
+  /** The range the API is asked for. */
   readonly fromMs: number;
   readonly toMs: number;
+  /** Where charts end: now, for a preset's range that reaches past it. */
+  readonly shownToMs: number;
 }
+
+/**
+ * What a preset's range is aligned to. On whole minutes the API reads no raw rows, and on whole
+ * hours only hour and day rollups (api/query/planner.ts): a 30-day summary reads two small tables.
+ * The part past now holds no traffic, and the API counts rates and buckets only up to now.
+ */
+const PRESET_ALIGNMENT_MS: Readonly<Record<RangePreset, number>> = {
+  '15m': 1000,
+  '1h': 60_000,
+  '24h': 3_600_000,
+  '7d': 3_600_000,
+  '30d': 3_600_000,
+};
 
 export function isRangePreset(value: string): value is RangePreset {
   return Object.hasOwn(RANGE_PRESETS, value);
 }
 
 export function resolveRange(range: TimeRange, nowMs: number): ResolvedRange {
-  if (range.kind === 'custom') return { fromMs: range.fromMs, toMs: range.toMs };
-  // Whole seconds, so requests made together ask for the same range.
-  const toMs = Math.ceil(nowMs / 1000) * 1000;
-  return { fromMs: toMs - RANGE_PRESETS[range.preset], toMs };
+  if (range.kind === 'custom') return { fromMs: range.fromMs, toMs: range.toMs, shownToMs: range.toMs };
+  // Whole seconds at least, so requests made together ask for the same range.
+  const shownToMs = Math.ceil(nowMs / 1000) * 1000;
+  const step = PRESET_ALIGNMENT_MS[range.preset];
+  // The preset's length, ending at the end of the step now is in: the time that has passed is at
+  // most the preset, so comparing with the period one preset earlier never overlaps.
+  const toMs = Math.ceil(shownToMs / step) * step;
+  return { fromMs: toMs - RANGE_PRESETS[range.preset], toMs, shownToMs };
 }
 
 export function rangeLabel(range: TimeRange, timeZone?: string): string {
@@ -48,7 +68,7 @@ export function customRange(fromMs: number, toMs: number): TimeRange | null {
 }
 
 /** The range zoomed by `factor` around its centre (0.5: twice as close; 2: twice as wide), ending no later than now. */
-export function zoomRange(range: ResolvedRange, factor: number, nowMs: number): TimeRange | null {
+export function zoomRange(range: Pick<ResolvedRange, 'fromMs' | 'toMs'>, factor: number, nowMs: number): TimeRange | null {
   const centre = (range.fromMs + range.toMs) / 2;
   const half = ((range.toMs - range.fromMs) * factor) / 2;
   const toMs = Math.min(nowMs, centre + half);

@@ -80,12 +80,18 @@ export async function metricSeries(
   const compare = ctx.state.compare;
   if (compare === null) return { series: [current], range, response };
   const shift = COMPARE_MS[compare];
-  const earlier = { fromMs: range.fromMs - shift, toMs: range.toMs - shift };
+  const earlier = { fromMs: range.fromMs - shift, toMs: range.toMs - shift, shownToMs: range.shownToMs - shift };
   const previous = await ctx.stats.timeseries(statsParams(ctx.state, nowMs, overrides, earlier), { ...query, interval: response.interval }, ctx.signal);
   return {
     series: [
       current,
-      { key: `${query.metric}-previous`, label: `${label}, ${COMPARE_LABELS[compare]}`, dashed: true, points: previous.series[0]?.points.map((p) => ({ t: Date.parse(p.t) + shift, value: p.value })) ?? [] },
+      {
+        key: `${query.metric}-previous`,
+        label: `${label}, ${COMPARE_LABELS[compare]}`,
+        dashed: true,
+        // The earlier period has passed whole, past the point the chart ends at (now).
+        points: previous.series[0]?.points.map((p) => ({ t: Date.parse(p.t) + shift, value: p.value })).filter((p) => p.t < range.shownToMs) ?? [],
+      },
     ],
     range,
     response,
@@ -110,7 +116,7 @@ export function timeChart(ctx: ViewContext, spec: TimeChartSpec): HTMLElement {
   const readout = h('p', { class: 'readout', 'aria-live': 'polite' }, ['Point at the chart, or focus it and use the arrow keys; drag (or + / −) to zoom.']);
   const host = chartHost(
     (width) => {
-      const common = { width, height: spec.height ?? 240, title: spec.title, formatValue: spec.formatValue, timeDomain: [spec.range.fromMs, spec.range.toMs] as const, timeZone: ctx.timeZone };
+      const common = { width, height: spec.height ?? 240, title: spec.title, formatValue: spec.formatValue, timeDomain: [spec.range.fromMs, spec.range.shownToMs] as const, timeZone: ctx.timeZone };
       return spec.stacked === true
         ? stackedAreaChart(spec.series, { ...common, normalize: spec.normalize, otherKeys: spec.otherKeys })
         : lineChart(spec.series, { ...common, valueDomain: spec.valueDomain, markers: spec.markers });
