@@ -21,6 +21,7 @@ import type { KafkaPublisher } from '../ingest/kafka/kafka-client.js';
 import type { RequestRow } from '../processor/storage/row-encoder.js';
 import { encodeLiveFeedMessage, LIVE_FEED_VERSION, type LiveFeedMessage } from './live-feed-message.js';
 import type { Logger } from './logger.js';
+import { settleWithin } from './settle-within.js';
 
 export interface LiveFeedPublisherOptions {
   readonly publisher: KafkaPublisher;
@@ -194,14 +195,7 @@ export class LiveFeedPublisher {
     this.#timer = null;
     this.flushSecond();
     this.#stopped = true;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.#drained(),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, deadlineMs);
-      }),
-    ]);
-    clearTimeout(timer);
+    await settleWithin(this.#drained(), deadlineMs);
   }
 
   stats(): LiveFeedPublisherStats {

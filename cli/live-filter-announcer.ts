@@ -10,6 +10,7 @@ import type { PushedFilter } from '../api/live/live-filter-pushdown.js';
 import type { KafkaPublisher } from '../ingest/kafka/kafka-client.js';
 import { encodeLiveFiltersMessage, LIVE_FILTERS_VERSION, MAX_ANNOUNCED_FILTERS } from './live-filter-message.js';
 import type { Logger } from './logger.js';
+import { settleWithin } from './settle-within.js';
 
 export interface LiveFilterAnnouncerOptions {
   readonly publisher: KafkaPublisher;
@@ -72,9 +73,7 @@ export class LiveFilterAnnouncer {
       if (this.#sending !== null) await this.#sending;
       if (this.#announcedAny) await this.#send([]);
     };
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([withdraw(), new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)))]);
-    clearTimeout(timer);
+    await settleWithin(withdraw(), deadlineMs);
   }
 
   stats(): { readonly sent: number; readonly errors: number } {

@@ -34,6 +34,7 @@ import { LiveFeedPublisher } from './live-feed-publisher.js';
 import { ensureLiveFeedTopic, LIVE_FEED_MAX_MESSAGE_BYTES } from './live-feed-topic.js';
 import { LiveFilterSubscriptions } from './live-filter-subscriptions.js';
 import { clickHouseFromConfig, writerFromConfig } from './clickhouse-from-config.js';
+import { settleWithin } from './settle-within.js';
 
 export interface RunningProcessor {
   readonly clickhouse: ClickHouse;
@@ -57,6 +58,8 @@ export interface RunningProcessor {
 /** How often the writer's state is checked to pause or resume consumption. */
 const STORAGE_CHECK_MS = 500;
 const REGISTRY_REFRESH_MS = 5_000;
+/** Each close after the drain gets this long. */
+const CLOSE_STEP_DEADLINE_MS = 10_000;
 
 export async function startProcessRole(config: Config, logger: Logger): Promise<RunningProcessor> {
   const started = Date.now();
@@ -250,33 +253,32 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   log('kafka-processor').info({ brokers, topic: kafka.topic, groupId: kafka.groupId, format: kafka.topicFormat, url }, 'processing Kafka batches into ClickHouse');
 
+  const closeStep = async (what: string, work: Promise<unknown>): Promise<void> => {
+    if (!(await settleWithin(work, CLOSE_STEP_DEADLINE_MS))) {
+      log('kafka-processor').warn({ step: what, deadlineMs: CLOSE_STEP_DEADLINE_MS }, `closing ${what} did not finish in time; exiting without it`);
+    }
+  };
   const stop = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     clearInterval(watchStorage);
     stopRefresh();
     const drained = source.stop();
-    let timer: NodeJS.Timeout | undefined;
-    const inTime = await Promise.race([
-      drained.then(() => true),
-      new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), config.shutdownDeadlineMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (!inTime) {
+    if (!(await settleWithin(drained, config.shutdownDeadlineMs))) {
       storageLog.warn({ deadlineMs: config.shutdownDeadlineMs }, 'stop deadline passed; batches not yet stored are left uncommitted for the next member');
       // Stopping the writer ends its retries, so the batches under way give up and the member can leave.
       await writer.stop();
-      await drained;
+      await closeStep('the Kafka consumer', drained);
     }
     await writer.stop();
-    await liveFilters.stop();
-    await liveFeed.stop();
-    await livePublisher.close();
-    await deadLetterPublisher.close();
-    await app.close();
-    await clickhouse.close();
+    // Every step after the drain is bounded: what it would finish is committed or can be lost
+    // (live counts), and one stuck client must not keep the member from exiting.
+    await closeStep('the live-filters reader', liveFilters.stop());
+    await closeStep('the live feed', liveFeed.stop());
+    await closeStep('the live-feed producer', livePublisher.close());
+    await closeStep('the dead-letter producer', deadLetterPublisher.close());
+    await closeStep('the health server', app.close());
+    await closeStep('ClickHouse', clickhouse.close());
   };
 
   return {
