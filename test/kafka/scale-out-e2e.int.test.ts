@@ -157,7 +157,7 @@ describeKafka('scale-out: Kinesis → ingest → Kafka → three processors → 
         [ingest, ...processors].map(async (child) => {
           const url = /health: (http:\/\/[0-9.:]+)/.exec(child.output())?.[1];
           const body = url === undefined ? 'no health URL' : await fetch(`${url}/healthz`).then((r) => r.text(), (e: unknown) => String(e));
-          return `pid ${child.child.pid}: ${body.slice(0, 1500)}`;
+          return `pid ${child.child.pid}: ${body.slice(0, 10_000)}`;
         }),
       );
       const state = { sent, stored: await stored(), ends: Object.fromEntries(await admin.endOffsets(topic)), committed: await admin.committedOffsets(groupId, topic) };
