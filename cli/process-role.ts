@@ -253,8 +253,14 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   log('kafka-processor').info({ brokers, topic: kafka.topic, groupId: kafka.groupId, format: kafka.topicFormat, url }, 'processing Kafka batches into ClickHouse');
 
+  // A close that fails is logged and the others still run; the stop then fails (exit code 1).
+  const closeFailures: unknown[] = [];
   const closeStep = async (what: string, work: Promise<unknown>): Promise<void> => {
-    if (!(await settleWithin(work, CLOSE_STEP_DEADLINE_MS))) {
+    const logged = work.catch((err: unknown) => {
+      closeFailures.push(err);
+      log('kafka-processor').error({ step: what, err }, `closing ${what} failed`);
+    });
+    if (!(await settleWithin(logged, CLOSE_STEP_DEADLINE_MS))) {
       log('kafka-processor').warn({ step: what, deadlineMs: CLOSE_STEP_DEADLINE_MS }, `closing ${what} did not finish in time; exiting without it`);
     }
   };
@@ -269,6 +275,9 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
       // Stopping the writer ends its retries, so the batches under way give up and the member can leave.
       await writer.stop();
       await closeStep('the Kafka consumer', drained);
+    } else {
+      // Settled in time: a failed drain fails the stop, as before.
+      await drained;
     }
     await writer.stop();
     // Every step after the drain is bounded: what it would finish is committed or can be lost
@@ -279,6 +288,7 @@ export async function startProcessRole(config: Config, logger: Logger): Promise<
     await closeStep('the dead-letter producer', deadLetterPublisher.close());
     await closeStep('the health server', app.close());
     await closeStep('ClickHouse', clickhouse.close());
+    if (closeFailures.length > 0) throw new AggregateError(closeFailures, `${closeFailures.length} close step(s) failed while stopping`);
   };
 
   return {
