@@ -77,7 +77,7 @@ interface TableRead {
 /**
  * One read per table: a plan's segments of the same table (the minutes before and after the hours,
  * the partial minutes at both ends) are read by one SELECT over both ranges. A read costs a fixed
- * part (parts, granules, the one-source set) whatever its range, so fewer reads answer sooner.
+ * part (query analysis, parts, granules) whatever its range, so fewer reads answer sooner.
  */
 function tableReads(segments: readonly Segment[]): TableRead[] {
   const reads = new Map<Segment['table'], { table: Segment['table']; segments: { segment: Segment; index: number }[] }>();
@@ -89,7 +89,7 @@ function tableReads(segments: readonly Segment[]): TableRead[] {
   return [...reads.values()];
 }
 
-function segmentSql(spec: StatsQuerySpec, read: TableRead, params: SqlParams): string {
+function tableReadSql(spec: StatsQuerySpec, read: TableRead, params: SqlParams): string {
   const table = `${spec.database}.${read.table}`;
   const dim = DIM_TABLES.has(read.table);
   const kind = read.table === 'requests' ? 'raw' : dim ? 'dim' : 'rollup';
@@ -125,7 +125,7 @@ function segmentSql(spec: StatsQuerySpec, read: TableRead, params: SqlParams): s
 
 export function buildStatsQuery(spec: StatsQuerySpec): BuiltQuery {
   const params: SqlParams = { ...spec.params };
-  const segments = tableReads(spec.plan.segments).map((read) => segmentSql(spec, read, params));
+  const segments = tableReads(spec.plan.segments).map((read) => tableReadSql(spec, read, params));
   const outer = [
     ...spec.keys.map((k) => `k_${k.alias}`),
     ...SUM_MEASURES.map((m) => `sum(m_${m.name}) AS m_${m.name}`),

@@ -429,12 +429,13 @@ export class StatsQueries {
     const countryKey = keyOf('v', 'country');
     const popKey = keyOf('v', 'pop');
     const scope = await this.#scope(filters, mode, signal);
-    const query = (key: GroupKey) => this.service.run(this.#build(scope, this.#plan(scope, [key]), { keys: [key], digests: ['ttfb'], orderBy: 'm_requests DESC, k_v', limit: GEO_LIMIT }), signal);
-    const countryRows = await query(countryKey);
-    const popRows = await query(popKey);
+    const query = (key: GroupKey, plan: Plan) => this.service.run(this.#build(scope, plan, { keys: [key], digests: ['ttfb'], orderBy: 'm_requests DESC, k_v', limit: GEO_LIMIT }), signal);
+    const countryPlan = this.#plan(scope, [countryKey]);
+    const countryRows = await query(countryKey, countryPlan);
+    const popRows = await query(popKey, this.#plan(scope, [popKey]));
     const p95 = (row: StatsRow): number | null => percentilesOf(row, 'ttfb', sumsOf(row).ratio_requests > 0).p95;
     return {
-      ...this.#info(this.#plan(scope, [countryKey]), filters),
+      ...this.#info(countryPlan, filters),
       countries: countryRows.map((row) => {
         const s = sumsOf(row);
         const code = String(row.k_v);
