@@ -5,6 +5,13 @@
  *   import_records_per_s                                   `edgewatch import`'s code path on the file: read,
  *                                                          parse, enrich, insert into `requests` with its
  *                                                          rollups, ledger (embedded ClickHouse)
+ *   import_parse_enrich_records_per_s                      the same path storing nothing: read, parse and
+ *                                                          enrich alone (one core)
+ *   import_without_rollups_records_per_s                   the same path into `requests` with its rollup
+ *                                                          views detached: what the rollups cost
+ *   import_cpu_us_per_record, clickhouse_native_insert_cpu_us_per_record
+ *                                                          CPU time (all threads of the process, the
+ *                                                          embedded engine's included) per line of the two
  *   clickhouse_native_insert_records_per_s{input=import}   ClickHouse alone inserting the same file into a
  *                                                          plain MergeTree of the log fields (same engine,
  *                                                          same process)
@@ -20,9 +27,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ImportSummary } from '../ingest/import/import-job.js';
 import { executeImport } from '../ingest/import/import-request.js';
+import type { ChunkSink } from '../ingest/import/object-importer.js';
 import { ClickHouseWriter } from '../processor/storage/clickhouse-writer.js';
-import { createClickHouse } from '../processor/storage/clickhouse.js';
+import { assertIdentifier, createClickHouse, type ClickHouse } from '../processor/storage/clickhouse.js';
 import { runMigrations } from '../processor/storage/migrations.js';
 import { IMPORT_LAYOUT, realtimeLines, standardLog } from '../test/import/import-fixtures.js';
 
@@ -66,6 +75,32 @@ function goaccessRate(standardFile: string): number | null {
   return LINES / ((performance.now() - started) / 1000);
 }
 
+/** `edgewatch import`'s code path on one file, into `sink` (the ClickHouse writer when absent). */
+async function importFile(ch: ClickHouse, file: string, sink?: ChunkSink): Promise<ImportSummary> {
+  const writer = sink === undefined ? new ClickHouseWriter(ch, { maxInFlight: 1 }) : null;
+  try {
+    const summary = await executeImport(
+      { inputs: [file], concurrency: 1, format: 'realtime' },
+      { clickhouse: ch, sink: writer ?? sink!, resolveDistribution: () => '', defaultLayout: IMPORT_LAYOUT, defaultSamplingRate: 100 },
+    );
+    if (summary.lines !== LINES || summary.failed.length > 0) throw new Error(`import of ${file}: ${summary.lines} of ${LINES} lines, failed ${JSON.stringify(summary.failed)}`);
+    return summary;
+  } finally {
+    await writer?.stop();
+  }
+}
+
+function cpuMicros(usage: NodeJS.CpuUsage): number {
+  return usage.user + usage.system;
+}
+
+/** A second name for `file` in its folder. */
+function linkTo(file: string, name: string): string {
+  const link = path.join(path.dirname(file), name);
+  fs.linkSync(file, link);
+  return link;
+}
+
 async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgewatch-import-bench-'));
   try {
@@ -83,6 +118,7 @@ async function main(): Promise<void> {
     const structure = IMPORT_LAYOUT.fields.map((f) => `${f.column} ${f.column === 'sc_status' ? 'LowCardinality(String)' : f.clickhouseType}`).join(', ');
     await ch.command('CREATE DATABASE IF NOT EXISTS import_bench');
     await ch.command(`CREATE TABLE import_bench.native_lines (${structure}) ENGINE = MergeTree ORDER BY timestamp`);
+    const nativeCpu = process.cpuUsage();
     const nativeStarted = performance.now();
     await ch.command(
       `INSERT INTO import_bench.native_lines SELECT * FROM file({file:String}, 'TabSeparated', {structure:String})
@@ -90,13 +126,21 @@ async function main(): Promise<void> {
       { file, structure },
     );
     const native = LINES / ((performance.now() - nativeStarted) / 1000);
+    const nativeCpuUs = cpuMicros(process.cpuUsage(nativeCpu)) / LINES;
 
-    const writer = new ClickHouseWriter(ch, { maxInFlight: 1 });
-    const summary = await executeImport(
-      { inputs: [file], concurrency: 1, format: 'realtime' },
-      { clickhouse: ch, sink: writer, resolveDistribution: () => '', defaultLayout: IMPORT_LAYOUT, defaultSamplingRate: 100 },
+    // The stages first, each from its own name for the file (the ledger keys objects by path).
+    const parseOnly = await importFile(ch, linkTo(file, 'parse-only.tsv'), { write: () => Promise.resolve() });
+    const views = await ch.query<{ name: string }>(
+      "SELECT name FROM system.tables WHERE database = 'edgewatch' AND engine = 'MaterializedView' ORDER BY name",
     );
-    await writer.stop();
+    for (const { name } of views) await ch.command(`DETACH TABLE edgewatch.${assertIdentifier(name, 'view')}`);
+    const withoutRollups = await importFile(ch, linkTo(file, 'without-rollups.tsv'));
+    await ch.command('TRUNCATE TABLE edgewatch.requests');
+    for (const { name } of views) await ch.command(`ATTACH TABLE edgewatch.${assertIdentifier(name, 'view')}`);
+
+    const importCpu = process.cpuUsage();
+    const summary = await importFile(ch, file);
+    const importCpuUs = cpuMicros(process.cpuUsage(importCpu)) / LINES;
     const imported = summary.lines / (summary.elapsedMs / 1000);
     const [check] = await ch.query<{ n: string }>('SELECT count() AS n FROM import_bench.native_lines');
     const [stored] = await ch.query<{ n: string }>('SELECT count() AS n FROM edgewatch.requests');
@@ -107,8 +151,12 @@ async function main(): Promise<void> {
     print('import_file_lines', LINES);
     print('import_file_mb', bytes / 1_048_576, 1);
     print('import_records_per_s', imported);
+    print('import_parse_enrich_records_per_s', parseOnly.lines / (parseOnly.elapsedMs / 1000));
+    print('import_without_rollups_records_per_s', withoutRollups.lines / (withoutRollups.elapsedMs / 1000));
     print('clickhouse_native_insert_records_per_s{input=import}', native);
     print('import_vs_native', imported / native, 2);
+    print('import_cpu_us_per_record', importCpuUs, 1);
+    print('clickhouse_native_insert_cpu_us_per_record', nativeCpuUs, 1);
     const goaccess = standardFile === null ? null : goaccessRate(standardFile);
     if (goaccess === null) print('import_vs_goaccess', 'skipped: goaccess is not installed');
     else {

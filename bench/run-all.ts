@@ -18,7 +18,8 @@
  *                                          the capacity planner's figures (capacity-bench.ts)
  *   import_records_per_s, clickhouse_native_insert_records_per_s{input=import}, import_vs_native
  *                                          `edgewatch import` of a generated file of BENCH_IMPORT_LINES real-time
- *                                          lines (default 1 000 000) and ClickHouse's own insert of it (import-bench.ts)
+ *                                          lines (default 1 000 000) and ClickHouse's own insert of it, with the
+ *                                          import's stages and CPU time per line (import-bench.ts)
  *   live_cells_records_per_s, live_cells_per_second{rps=…}, live_second_message_bytes{rps=…}, live_hub_cells_merged_per_s
  *                                          the scale-out live feed: a processor's cost per record, and the size
  *                                          of one second of counter cells (live-feed-bench.ts)
