@@ -151,8 +151,28 @@ export class LeaseCoordinator implements ShardOwnership {
         this.log.info({ ...this.fields, shardId: shard.shardId, parents: shard.parentShardIds }, 'lease created for a new shard');
       }
     }
+    await this.deleteExpiredLeases(shards);
     // New shards (children of a reshard) are taken now rather than at the next round.
     if (created > 0 && this.state === 'running') void this.runRound();
+  }
+
+  /**
+   * A finished shard the stream no longer lists has expired: no reader needs its checkpoint and its
+   * children count it as finished, so its lease goes. Without this the table (and every round's scan)
+   * grows with each reshard.
+   */
+  private async deleteExpiredLeases(shards: readonly ListedShard[]): Promise<void> {
+    // A stream always lists an open shard: an empty list is no proof that anything expired.
+    if (shards.length === 0) return;
+    const listed = new Set(shards.map((shard) => shard.shardId));
+    for (const lease of [...this.lastSeen.values()]) {
+      if (!lease.finished || listed.has(lease.shardId)) continue;
+      if (await this.table.deleteFinished(lease.shardId)) {
+        this.log.info({ ...this.fields, shardId: lease.shardId }, 'lease of an expired shard deleted');
+      }
+      this.lastSeen.delete(lease.shardId);
+      this.sightings.delete(lease.shardId);
+    }
   }
 
   /** One round: renew, read the table, take and steal. Never overlaps another; never rejects. */

@@ -5,6 +5,7 @@
 import {
   ConditionalCheckFailedException,
   CreateTableCommand,
+  DeleteItemCommand,
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
@@ -145,6 +146,24 @@ export class DynamoDbLeaseTable {
       ownedBy(workerId, epoch, 'SET finished = :true, leaseCounter = leaseCounter + :one REMOVE inFlight, leaseOwner', { ':true': { BOOL: true }, ':one': num(1) }),
     );
     if (out === null) throw new LeaseLostError(shardId, workerId, 'markFinished');
+  }
+
+  /** Deletes a finished shard's lease; false when it is gone already or not finished. */
+  async deleteFinished(shardId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: key(shardId),
+          ConditionExpression: 'finished = :true AND streamName = :stream',
+          ExpressionAttributeValues: { ':true': { BOOL: true }, ':stream': { S: this.streamName } },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
   private async update(shardId: string, input: UpdateInput): Promise<Lease | null> {

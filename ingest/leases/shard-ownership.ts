@@ -22,7 +22,10 @@ export interface ShardHolding {
 export interface ShardOwnership {
   /** This worker, as lease owner. */
   readonly workerId: string;
-  /** Makes sure every listed shard has a lease; new shards get one with their parents. */
+  /**
+   * Makes sure every listed shard has a lease (new shards get one with their parents), given every
+   * shard the stream lists; deletes the leases of finished shards it no longer lists (expired).
+   */
   track(shards: readonly ListedShard[]): Promise<void>;
   /** The holding of a shard this worker reads now, or undefined. */
   holding(shardId: string): ShardHolding | undefined;

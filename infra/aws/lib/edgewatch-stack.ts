@@ -42,7 +42,7 @@ export const CLOUDFRONT_STREAM_ACTIONS = ['kinesis:DescribeStreamSummary', 'kine
 /** What an ingest worker calls on the stream (ingest/kinesis/): polling consumer, no enhanced fan-out. */
 export const WORKER_STREAM_ACTIONS = ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:GetShardIterator', 'kinesis:GetRecords'] as const;
 /** What the lease table code calls (ingest/leases/lease-table.ts); the table exists, so no CreateTable. */
-export const WORKER_LEASE_ACTIONS = ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'] as const;
+export const WORKER_LEASE_ACTIONS = ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'] as const;
 /** Control-plane actions on distributions and real-time log configs (reference §4.4, dashboard side). */
 export const CONTROL_PLANE_ACTIONS = [
   'cloudfront:CreateRealtimeLogConfig',

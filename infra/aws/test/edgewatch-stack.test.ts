@@ -135,7 +135,7 @@ describe('EdgewatchStack, defaults (on-demand, unencrypted, no control plane)', 
       {
         Sid: 'UseLeaseTable',
         Effect: 'Allow',
-        Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
+        Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'],
         Resource: arnOf(tableId),
       },
     ]);
@@ -207,7 +207,7 @@ describe('EdgewatchStack, provisioned, KMS-encrypted, control plane enabled', ()
       {
         Sid: 'UseLeaseTable',
         Effect: 'Allow',
-        Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan'],
+        Action: ['dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Scan'],
         Resource: arnOf(tableId),
       },
       { Sid: 'DecryptStream', Effect: 'Allow', Action: 'kms:Decrypt', Resource: arnOf(keyId) },

@@ -228,4 +228,27 @@ describe('LeaseCoordinator', () => {
     await a.stop();
     await b.stop();
   });
+
+  it('deletes the lease of a finished shard once the stream no longer lists it, and only that one', async () => {
+    const { table, worker } = group();
+    const a = worker('a');
+    await a.start();
+    const expired = 'shardId-000000000000';
+    const closedListed = 'shardId-000000000001';
+    const unfinished = 'shardId-000000000002';
+    const child = 'shardId-000000000003';
+    await a.track([expired, closedListed, unfinished].map((shardId) => ({ shardId, parentShardIds: [] })));
+    await a.runRound();
+    for (const shardId of [expired, closedListed]) await a.holding(shardId)!.checkpoints.markFinished(STREAM, shardId);
+    await a.runRound();
+    // Listed: the closed shard (still inside retention) and the child; no longer listed: the expired
+    // parent (finished) and a shard not read to its end, which is kept.
+    await a.track([closedListed, child].map((shardId) => ({ shardId, parentShardIds: [] })));
+    expect((await table.scan()).map((lease) => lease.shardId).sort()).toEqual([closedListed, unfinished, child].sort());
+    expect(a.owners().has(expired)).toBe(false);
+    // An empty listing proves nothing: the finished lease stays.
+    await a.track([]);
+    expect(await table.get(closedListed)).toMatchObject({ finished: true });
+    await a.stop();
+  });
 });
