@@ -9,7 +9,9 @@ const dataDir = tempDataDir('rollup-upgrade');
 const oldMigrations = tempDataDir('migrations-011');
 const beforeSource = tempDataDir('migrations-030');
 const beforeDays = tempDataDir('migrations-043');
+const beforeGranules = tempDataDir('migrations-044');
 afterAll(() => {
+  fs.rmSync(beforeGranules, { recursive: true, force: true });
   fs.rmSync(beforeDays, { recursive: true, force: true });
   fs.rmSync(dataDir, { recursive: true, force: true });
   fs.rmSync(oldMigrations, { recursive: true, force: true });
@@ -111,6 +113,47 @@ describe('upgrading the rollups (012)', () => {
     // New rows reach the day rollup through the views.
     await insertRequestRows(ch, [{ timestamp: ts(day + 31 * 3_600_000), cache_class: 'hit', sc_bytes: 10, country: 'US' }]);
     expect((await perDay('requests_1d_dim', "dimension = 'all'")).map((r) => r.requests)).toEqual([2, 2]);
+    await ch.close();
+  });
+
+  it('recreates the dim rollups with 256-row granules (045), keeping every row and digest, the views feeding them', async () => {
+    for (const file of fs.readdirSync(DEFAULT_MIGRATIONS_DIR).filter((f) => /^0([0-3]\d|4[0-4])_.*\.sql$/.test(f))) {
+      fs.copyFileSync(path.join(DEFAULT_MIGRATIONS_DIR, file), path.join(beforeGranules, file));
+    }
+    const ch = embedded(dataDir, 'upgrade_granules');
+    await runMigrations(ch, { ...DEFAULT_RETENTION, dir: beforeGranules });
+    const hour = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 26 * 3_600_000;
+    const ts = (ms: number): string => new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+    await insertRequestRows(ch, [
+      { timestamp: ts(hour), cache_class: 'hit', sc_bytes: 100, country: 'US', time_to_first_byte: 0.01 },
+      { timestamp: ts(hour + 60_000), cache_class: 'miss', sc_bytes: 300, country: 'DE', time_to_first_byte: 0.2 },
+      { timestamp: ts(hour + 25 * 3_600_000), cache_class: 'hit', sc_bytes: 50, country: 'US', time_to_first_byte: 0.03 },
+    ]);
+    const tables = ['requests_1m_dim', 'requests_1h_dim', 'requests_1d_dim'];
+    const contents = (table: string): Promise<unknown[]> =>
+      ch.query(
+        `SELECT dimension, value, toString(bucket) AS bucket, sum(requests) AS requests, sum(bytes) AS bytes,
+                quantilesTDigestWeightedMerge(0.5, 0.99)(ttfb_digest) AS ttfb
+         FROM upgrade_granules.${table} GROUP BY dimension, value, bucket ORDER BY dimension, value, bucket`,
+      );
+    const before = await Promise.all(tables.map(contents));
+    expect(before.every((rows) => rows.length > 0)).toBe(true);
+
+    const report = await runMigrations(ch, DEFAULT_RETENTION);
+    expect(report.applied).toContain(45);
+    expect(await Promise.all(tables.map(contents))).toEqual(before);
+    for (const table of tables) {
+      const engine = await ch.query<{ engine_full: string }>(
+        "SELECT engine_full FROM system.tables WHERE database = 'upgrade_granules' AND name = {table:String}",
+        { table },
+      );
+      expect(engine[0]?.engine_full, table).toMatch(/\bindex_granularity = 256\b/);
+    }
+    // New rows reach all three through the recreated views.
+    await insertRequestRows(ch, [{ timestamp: ts(hour + 25 * 3_600_000 + 60_000), cache_class: 'hit', sc_bytes: 10, country: 'US' }]);
+    for (const table of tables) {
+      expect(await scalar(ch, `SELECT sum(requests) AS v FROM upgrade_granules.${table} WHERE dimension = 'all'`), table).toBe(4);
+    }
     await ch.close();
   });
 });

@@ -1171,3 +1171,213 @@ SELECT
     quantileTDigestWeightedMergeState(m.origin_fbl_digest) AS origin_fbl_digest
 FROM edgewatch.requests_1h_dim_local AS m
 GROUP BY distribution_id, source, dimension, value, bucket;
+
+-- 045_rollup_dim_granularity
+DROP VIEW IF EXISTS edgewatch.requests_1m_dim_mv ON CLUSTER edgewatch_cluster SYNC;
+
+DROP VIEW IF EXISTS edgewatch.requests_1h_dim_mv ON CLUSTER edgewatch_cluster SYNC;
+
+DROP VIEW IF EXISTS edgewatch.requests_1d_dim_mv ON CLUSTER edgewatch_cluster SYNC;
+
+CREATE TABLE edgewatch.requests_1m_dim_before_granules_local ON CLUSTER edgewatch_cluster AS edgewatch.requests_1m_dim_local ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1m_dim_before_granules_local', '{replica}') ORDER BY tuple();
+
+CREATE TABLE edgewatch.requests_1m_dim_before_granules ON CLUSTER edgewatch_cluster AS edgewatch.requests_1m_dim_before_granules_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1m_dim_before_granules_local, rand());
+
+INSERT INTO edgewatch.requests_1m_dim_before_granules SELECT * FROM edgewatch.requests_1m_dim;
+
+DROP TABLE edgewatch.requests_1m_dim ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1m_dim_local ON CLUSTER edgewatch_cluster SYNC;
+
+CREATE TABLE edgewatch.requests_1h_dim_before_granules_local ON CLUSTER edgewatch_cluster AS edgewatch.requests_1h_dim_local ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1h_dim_before_granules_local', '{replica}') ORDER BY tuple();
+
+CREATE TABLE edgewatch.requests_1h_dim_before_granules ON CLUSTER edgewatch_cluster AS edgewatch.requests_1h_dim_before_granules_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1h_dim_before_granules_local, rand());
+
+INSERT INTO edgewatch.requests_1h_dim_before_granules SELECT * FROM edgewatch.requests_1h_dim;
+
+DROP TABLE edgewatch.requests_1h_dim ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1h_dim_local ON CLUSTER edgewatch_cluster SYNC;
+
+CREATE TABLE edgewatch.requests_1d_dim_before_granules_local ON CLUSTER edgewatch_cluster AS edgewatch.requests_1d_dim_local ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1d_dim_before_granules_local', '{replica}') ORDER BY tuple();
+
+CREATE TABLE edgewatch.requests_1d_dim_before_granules ON CLUSTER edgewatch_cluster AS edgewatch.requests_1d_dim_before_granules_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1d_dim_before_granules_local, rand());
+
+INSERT INTO edgewatch.requests_1d_dim_before_granules SELECT * FROM edgewatch.requests_1d_dim;
+
+DROP TABLE edgewatch.requests_1d_dim ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1d_dim_local ON CLUSTER edgewatch_cluster SYNC;
+
+CREATE TABLE edgewatch.requests_1m_dim_local ON CLUSTER edgewatch_cluster (
+    distribution_id LowCardinality(String),
+    source LowCardinality(String),
+    dimension LowCardinality(String),
+    value LowCardinality(String),
+    bucket DateTime('UTC') CODEC(Delta, ZSTD(1)),
+    sampled_requests SimpleAggregateFunction(sum, UInt64),
+    sampled_bytes SimpleAggregateFunction(sum, UInt64),
+    requests SimpleAggregateFunction(sum, Float64),
+    bytes SimpleAggregateFunction(sum, Float64),
+    requests_var SimpleAggregateFunction(sum, Float64),
+    bytes_var SimpleAggregateFunction(sum, Float64),
+    ratio_requests SimpleAggregateFunction(sum, Float64),
+    ratio_bytes SimpleAggregateFunction(sum, Float64),
+    hits SimpleAggregateFunction(sum, Float64),
+    hit_bytes SimpleAggregateFunction(sum, Float64),
+    misses SimpleAggregateFunction(sum, Float64),
+    cacheable_requests SimpleAggregateFunction(sum, Float64),
+    cacheable_hits SimpleAggregateFunction(sum, Float64),
+    status_4xx SimpleAggregateFunction(sum, Float64),
+    status_5xx SimpleAggregateFunction(sum, Float64),
+    geo_blocked SimpleAggregateFunction(sum, Float64),
+    ttfb_digest AggregateFunction(quantileTDigestWeighted, Float64, UInt32),
+    time_taken_digest AggregateFunction(quantileTDigestWeighted, Float64, UInt32),
+    origin_fbl_digest AggregateFunction(quantileTDigestWeighted, Float64, UInt32)
+)
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1m_dim_local', '{replica}')
+PARTITION BY toDate(bucket)
+ORDER BY (dimension, value, distribution_id, source, bucket)
+TTL bucket + INTERVAL 30 DAY
+SETTINGS replicated_deduplication_window = 10000, ttl_only_drop_parts = 1, index_granularity = 256;
+
+CREATE TABLE edgewatch.requests_1m_dim ON CLUSTER edgewatch_cluster AS edgewatch.requests_1m_dim_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1m_dim_local, rand());
+
+CREATE TABLE edgewatch.requests_1h_dim_local ON CLUSTER edgewatch_cluster AS edgewatch.requests_1m_dim_local
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1h_dim_local', '{replica}')
+PARTITION BY toYYYYMM(bucket)
+ORDER BY (dimension, value, distribution_id, source, bucket)
+TTL bucket + INTERVAL 400 DAY
+SETTINGS replicated_deduplication_window = 10000, index_granularity = 256;
+
+CREATE TABLE edgewatch.requests_1h_dim ON CLUSTER edgewatch_cluster AS edgewatch.requests_1h_dim_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1h_dim_local, rand());
+
+CREATE TABLE edgewatch.requests_1d_dim_local ON CLUSTER edgewatch_cluster AS edgewatch.requests_1h_dim_local
+ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/edgewatch/requests_1d_dim_local', '{replica}')
+PARTITION BY toYYYYMM(bucket)
+ORDER BY (dimension, value, distribution_id, source, bucket)
+TTL bucket + INTERVAL 400 DAY
+SETTINGS replicated_deduplication_window = 10000, index_granularity = 256;
+
+CREATE TABLE edgewatch.requests_1d_dim ON CLUSTER edgewatch_cluster AS edgewatch.requests_1d_dim_local
+ENGINE = Distributed(edgewatch_cluster, edgewatch, requests_1d_dim_local, rand());
+
+INSERT INTO edgewatch.requests_1m_dim SELECT * FROM edgewatch.requests_1m_dim_before_granules;
+
+DROP TABLE edgewatch.requests_1m_dim_before_granules ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1m_dim_before_granules_local ON CLUSTER edgewatch_cluster SYNC;
+
+INSERT INTO edgewatch.requests_1h_dim SELECT * FROM edgewatch.requests_1h_dim_before_granules;
+
+DROP TABLE edgewatch.requests_1h_dim_before_granules ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1h_dim_before_granules_local ON CLUSTER edgewatch_cluster SYNC;
+
+INSERT INTO edgewatch.requests_1d_dim SELECT * FROM edgewatch.requests_1d_dim_before_granules;
+
+DROP TABLE edgewatch.requests_1d_dim_before_granules ON CLUSTER edgewatch_cluster SYNC;
+
+DROP TABLE edgewatch.requests_1d_dim_before_granules_local ON CLUSTER edgewatch_cluster SYNC;
+
+CREATE MATERIALIZED VIEW edgewatch.requests_1d_dim_mv ON CLUSTER edgewatch_cluster TO edgewatch.requests_1d_dim_local AS
+SELECT
+    m.distribution_id AS distribution_id,
+    m.source AS source,
+    m.dimension AS dimension,
+    m.value AS value,
+    toStartOfDay(m.bucket) AS bucket,
+    sum(m.sampled_requests) AS sampled_requests,
+    sum(m.sampled_bytes) AS sampled_bytes,
+    sum(m.requests) AS requests,
+    sum(m.bytes) AS bytes,
+    sum(m.requests_var) AS requests_var,
+    sum(m.bytes_var) AS bytes_var,
+    sum(m.ratio_requests) AS ratio_requests,
+    sum(m.ratio_bytes) AS ratio_bytes,
+    sum(m.hits) AS hits,
+    sum(m.hit_bytes) AS hit_bytes,
+    sum(m.misses) AS misses,
+    sum(m.cacheable_requests) AS cacheable_requests,
+    sum(m.cacheable_hits) AS cacheable_hits,
+    sum(m.status_4xx) AS status_4xx,
+    sum(m.status_5xx) AS status_5xx,
+    sum(m.geo_blocked) AS geo_blocked,
+    quantileTDigestWeightedMergeState(m.ttfb_digest) AS ttfb_digest,
+    quantileTDigestWeightedMergeState(m.time_taken_digest) AS time_taken_digest,
+    quantileTDigestWeightedMergeState(m.origin_fbl_digest) AS origin_fbl_digest
+FROM edgewatch.requests_1h_dim_local AS m
+GROUP BY distribution_id, source, dimension, value, bucket;
+
+CREATE MATERIALIZED VIEW edgewatch.requests_1h_dim_mv ON CLUSTER edgewatch_cluster TO edgewatch.requests_1h_dim_local AS
+SELECT
+    m.distribution_id AS distribution_id,
+    m.source AS source,
+    m.dimension AS dimension,
+    m.value AS value,
+    toStartOfHour(m.bucket) AS bucket,
+    sum(m.sampled_requests) AS sampled_requests,
+    sum(m.sampled_bytes) AS sampled_bytes,
+    sum(m.requests) AS requests,
+    sum(m.bytes) AS bytes,
+    sum(m.requests_var) AS requests_var,
+    sum(m.bytes_var) AS bytes_var,
+    sum(m.ratio_requests) AS ratio_requests,
+    sum(m.ratio_bytes) AS ratio_bytes,
+    sum(m.hits) AS hits,
+    sum(m.hit_bytes) AS hit_bytes,
+    sum(m.misses) AS misses,
+    sum(m.cacheable_requests) AS cacheable_requests,
+    sum(m.cacheable_hits) AS cacheable_hits,
+    sum(m.status_4xx) AS status_4xx,
+    sum(m.status_5xx) AS status_5xx,
+    sum(m.geo_blocked) AS geo_blocked,
+    quantileTDigestWeightedMergeState(m.ttfb_digest) AS ttfb_digest,
+    quantileTDigestWeightedMergeState(m.time_taken_digest) AS time_taken_digest,
+    quantileTDigestWeightedMergeState(m.origin_fbl_digest) AS origin_fbl_digest
+FROM edgewatch.requests_1m_dim_local AS m
+GROUP BY distribution_id, source, dimension, value, bucket;
+
+CREATE MATERIALIZED VIEW edgewatch.requests_1m_dim_mv ON CLUSTER edgewatch_cluster TO edgewatch.requests_1m_dim_local AS
+SELECT
+    m.distribution_id AS distribution_id,
+    m.source AS source,
+    dim.1 AS dimension,
+    dim.2 AS value,
+    m.bucket AS bucket,
+    sum(m.sampled_requests) AS sampled_requests,
+    sum(m.sampled_bytes) AS sampled_bytes,
+    sum(m.requests) AS requests,
+    sum(m.bytes) AS bytes,
+    sum(m.requests_var) AS requests_var,
+    sum(m.bytes_var) AS bytes_var,
+    sum(m.ratio_requests) AS ratio_requests,
+    sum(m.ratio_bytes) AS ratio_bytes,
+    sum(m.hits) AS hits,
+    sum(m.hit_bytes) AS hit_bytes,
+    sum(m.misses) AS misses,
+    sum(m.cacheable_requests) AS cacheable_requests,
+    sum(m.cacheable_hits) AS cacheable_hits,
+    sum(m.status_4xx) AS status_4xx,
+    sum(m.status_5xx) AS status_5xx,
+    sum(m.geo_blocked) AS geo_blocked,
+    quantileTDigestWeightedMergeState(m.ttfb_digest) AS ttfb_digest,
+    quantileTDigestWeightedMergeState(m.time_taken_digest) AS time_taken_digest,
+    quantileTDigestWeightedMergeState(m.origin_fbl_digest) AS origin_fbl_digest
+FROM edgewatch.requests_1m_local AS m
+ARRAY JOIN [
+    ('all', ''),
+    ('country', toString(m.country)),
+    ('continent', toString(m.continent)),
+    ('pop', toString(m.pop_code)),
+    ('cacheStatus', toString(m.cache_class)),
+    ('statusClass', toString(m.status_class)),
+    ('contentClass', toString(m.content_class)),
+    ('cacheBehavior', toString(m.cache_behavior_path_pattern))
+] AS dim
+GROUP BY distribution_id, source, dimension, value, bucket;
