@@ -167,8 +167,14 @@ export class LeaseCoordinator implements ShardOwnership {
     const listed = new Set(shards.map((shard) => shard.shardId));
     for (const lease of [...this.lastSeen.values()]) {
       if (!lease.finished || listed.has(lease.shardId)) continue;
-      if (await this.table.deleteFinished(lease.shardId)) {
-        this.log.info({ ...this.fields, shardId: lease.shardId }, 'lease of an expired shard deleted');
+      try {
+        if (await this.table.deleteFinished(lease.shardId)) {
+          this.log.info({ ...this.fields, shardId: lease.shardId }, 'lease of an expired shard deleted');
+        }
+      } catch (err) {
+        // Housekeeping: reading goes on, and the next listing tries again.
+        this.log.warn({ ...this.fields, shardId: lease.shardId, err }, 'could not delete the lease of an expired shard');
+        continue;
       }
       this.lastSeen.delete(lease.shardId);
       this.sightings.delete(lease.shardId);
