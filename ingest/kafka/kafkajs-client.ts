@@ -263,7 +263,13 @@ class KafkajsGroupConsumer implements GroupConsumer {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    this.pause();
+    try {
+      this.pause();
+    } catch (err) {
+      // kafkajs refuses while the member is not running: before run(), or restarting after a crash.
+      // Nothing is fetched then, and a batch that arrives while stopping is not handled.
+      this.logger.debug({ component: 'kafka-consumer', groupId: this.options.groupId, err }, 'consumer not running; nothing to pause');
+    }
     // Handlers commit what they made durable while the member still owns its partitions.
     await Promise.allSettled([...this.running]);
     await this.consumer.disconnect();

@@ -19,6 +19,22 @@ describeKafka('kafkajs client on a real broker', () => {
     await admin?.close();
   });
 
+  it('stops a consumer whose group is not running (not started yet, or restarting after a crash)', async () => {
+    const topic = uniqueName('client_stop');
+    await admin.ensureTopic({ topic, partitions: 1, config: {} });
+    const consumer = client.groupConsumer({
+      groupId: uniqueName('client_stop_group'),
+      topic,
+      concurrentPartitions: 1,
+      maxMessageBytes: 1024 * 1024,
+      maxFetchWaitMs: 200,
+      minFetchBytes: 1,
+      sessionTimeoutMs: 10_000,
+      onBatch: () => Promise.resolve(),
+    });
+    await expect(consumer.stop()).resolves.toBeUndefined();
+  });
+
   it('creates a topic once, with its settings', async () => {
     const topic = uniqueName('client_topic');
     const spec = { topic, partitions: 3, config: { 'max.message.bytes': String(4 * 1024 * 1024) } };
