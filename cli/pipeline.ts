@@ -206,7 +206,8 @@ export async function startPipeline(config: Config, logger: Logger, hooks: Pipel
     health,
     queues: () => {
       const inserts = writer.stats();
-      return { clickhouse_insert: { running: inserts.inFlight, queued: inserts.waiting, waitMsTotal: inserts.waitMsTotal } };
+      const statements = Object.entries(clickhouse.queueStatsByName()).map(([name, stats]) => [`clickhouse_${name}`, stats] as const);
+      return { clickhouse_insert: { running: inserts.inFlight, queued: inserts.waiting, waitMsTotal: inserts.waitMsTotal }, ...Object.fromEntries(statements) };
     },
   });
   liveHub.start();

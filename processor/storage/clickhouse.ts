@@ -2,10 +2,13 @@
  * The one handle on ClickHouse: embedded (chdb, in-process) or a server by URL, behind the same
  * `@clickhouse/client` API.
  *
- * Every statement, inserts included, goes through one FIFO queue and carries max_execution_time:
- * embedded ClickHouse runs one statement at a time per process, so an unbounded query would hold
- * up ingestion. The queue's wait is measured (`queueStats()`). How a payload is inserted in each
- * mode is explained in tsv-insert.ts.
+ * Every statement goes through a bounded FIFO queue and carries max_execution_time. Embedded, there
+ * are two queues, each with its own chdb connection to the same data directory: one for reads
+ * (`query`) and one for writes (inserts and `command`). A chdb connection runs one statement at a
+ * time, so with one connection a query arriving during a batch insert waited the whole insert (150–
+ * 500 ms with the rollup views); with two, queries and inserts never wait for each other, and
+ * neither starves. A server has one queue of `maxConcurrentStatements`. The queues' waits are
+ * measured (`queueStats()`). How a payload is inserted in each mode is explained in tsv-insert.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,7 +26,7 @@ export type ClickHouseConfig = (
   readonly database: string;
   /** Sent with every statement as max_execution_time. */
   readonly maxExecutionTimeS: number;
-  /** Statements run at once; always 1 in embedded mode. Default 4 for a server. */
+  /** Statements run at once on a server (default 4). Embedded: one read and one write at a time. */
   readonly maxConcurrentStatements?: number;
   /** Statements allowed to wait; beyond that a call fails with QueueFullError. Default 1000. */
   readonly maxQueuedStatements?: number;
@@ -74,7 +77,10 @@ export interface ClickHouse {
   query<T>(sql: string, params?: QueryParams, opts?: StatementOptions): Promise<T[]>;
   /** Runs a statement without a result (DDL, ALTER, INSERT … VALUES with params). */
   command(sql: string, params?: QueryParams, opts?: StatementOptions): Promise<void>;
+  /** Every queue's figures, summed. */
   queueStats(): QueueStats;
+  /** Each queue's figures by name: `reads` and `writes` embedded, `statements` on a server. */
+  queueStatsByName(): Readonly<Record<string, QueueStats>>;
   /** Waits for queued statements, then closes the client (and the embedded engine). */
   close(): Promise<void>;
 }
@@ -136,22 +142,48 @@ function checkConfig(config: ClickHouseConfig): void {
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
+/** The queues statements wait in: reads and writes share one on a server, not embedded. */
+interface Lanes {
+  readonly reads: BoundedQueue;
+  readonly writes: BoundedQueue;
+  readonly byName: Readonly<Record<string, BoundedQueue>>;
+}
+
+function sumStats(all: readonly QueueStats[]): QueueStats {
+  return all.reduce(
+    (a, b) => ({
+      running: a.running + b.running,
+      queued: a.queued + b.queued,
+      waitMsTotal: a.waitMsTotal + b.waitMsTotal,
+      completed: a.completed + b.completed,
+      rejected: a.rejected + b.rejected,
+    }),
+    { running: 0, queued: 0, waitMsTotal: 0, completed: 0, rejected: 0 },
+  );
+}
+
 export function createClickHouse(config: ClickHouseConfig): ClickHouse {
   checkConfig(config);
+  const maxQueued = config.maxQueuedStatements ?? 1000;
   let client: ClickHouseClient;
+  let readClient: ClickHouseClient;
   let insert: TsvInserter;
-  let concurrency: number;
+  let lanes: Lanes;
   if (config.mode === 'embedded') {
     const dir = path.join(config.dataDir, 'clickhouse');
     fs.mkdirSync(dir, { recursive: true });
-    const connection = createChdbConnection({ path: dir });
     // chdb implements the Connection of @clickhouse/client-common; @clickhouse/client bundles its
-    // own copy of the same interface, so the two declarations differ only by package.
-    client = createClient({ connection: connection as unknown as ClientConnection });
+    // own copy of the same interface, so the two declarations differ only by package. Connections
+    // to one path share the engine, so the reader sees every committed write at once.
+    const connect = (): ClickHouseClient => createClient({ connection: createChdbConnection({ path: dir }) as unknown as ClientConnection });
+    client = connect();
+    readClient = connect();
     insert = spoolFileInserter(client, path.join(config.dataDir, 'clickhouse-spool'));
-    concurrency = 1;
+    const reads = new BoundedQueue(1, maxQueued);
+    const writes = new BoundedQueue(1, maxQueued);
+    lanes = { reads, writes, byName: { reads, writes } };
   } else {
-    concurrency = config.maxConcurrentStatements ?? 4;
+    const concurrency = config.maxConcurrentStatements ?? 4;
     client = createClient({
       url: config.url,
       ...(config.username !== undefined ? { username: config.username } : {}),
@@ -162,18 +194,20 @@ export function createClickHouse(config: ClickHouseConfig): ClickHouse {
       // console lines would repeat each one (a retried insert many times) outside the structured log.
       log: { level: ClickHouseLogLevel.OFF },
     });
+    readClient = client;
     insert = requestBodyInserter(client);
+    const statements = new BoundedQueue(concurrency, maxQueued);
+    lanes = { reads: statements, writes: statements, byName: { statements } };
   }
-  const queue = new BoundedQueue(concurrency, config.maxQueuedStatements ?? 1000);
 
-  const guard = <T>(opts: StatementOptions | undefined, fn: (maxExecutionTimeS: number, signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const guard = <T>(lane: BoundedQueue, opts: StatementOptions | undefined, fn: (maxExecutionTimeS: number, signal: AbortSignal) => Promise<T>): Promise<T> => {
     const seconds = opts?.maxExecutionTimeS ?? config.maxExecutionTimeS;
-    return queue.run(() => withDeadline(seconds * 1000 + DEADLINE_GRACE_MS, opts?.signal, (signal) => fn(seconds, signal)));
+    return lane.run(() => withDeadline(seconds * 1000 + DEADLINE_GRACE_MS, opts?.signal, (signal) => fn(seconds, signal)));
   };
 
   function query<T>(sql: string, params: QueryParams = {}, opts?: StatementOptions): Promise<T[]> {
-    return guard(opts, async (seconds, signal) => {
-      const result = await client.query({
+    return guard(lanes.reads, opts, async (seconds, signal) => {
+      const result = await readClient.query({
         query: sql,
         format: 'JSONEachRow',
         query_params: params,
@@ -216,24 +250,26 @@ export function createClickHouse(config: ClickHouseConfig): ClickHouse {
       assertTableName(table);
       if (payload.length === 0) return;
       const target = await targetFor(table, columns);
-      await guard(undefined, (seconds, signal) => insert(target, payload, { ...settings, max_execution_time: seconds }, signal));
+      await guard(lanes.writes, undefined, (seconds, signal) => insert(target, payload, { ...settings, max_execution_time: seconds }, signal));
     },
     async insertTsvSelect(table, payload, settings, shape) {
       assertTableName(table);
       if (payload.length === 0) return;
       const qualified = table.includes('.') ? table : `${config.database}.${table}`;
       const target: InsertTarget = { table: qualified, columns: shape.columns, structure: shape.structure, select: shape.select };
-      await guard(undefined, (seconds, signal) => insert(target, payload, { ...settings, max_execution_time: seconds }, signal));
+      await guard(lanes.writes, undefined, (seconds, signal) => insert(target, payload, { ...settings, max_execution_time: seconds }, signal));
     },
     query,
     async command(sql, params = {}, opts) {
-      await guard(opts, (seconds, signal) =>
+      await guard(lanes.writes, opts, (seconds, signal) =>
         client.command({ query: sql, query_params: params, clickhouse_settings: { max_execution_time: seconds }, abort_signal: signal }),
       );
     },
-    queueStats: () => queue.stats(),
+    queueStats: () => sumStats(Object.values(lanes.byName).map((lane) => lane.stats())),
+    queueStatsByName: () => Object.fromEntries(Object.entries(lanes.byName).map(([name, lane]) => [name, lane.stats()])),
     async close() {
-      await queue.onIdle();
+      await Promise.all(Object.values(lanes.byName).map((lane) => lane.onIdle()));
+      if (readClient !== client) await readClient.close();
       await client.close();
     },
   };

@@ -165,4 +165,27 @@ describe('the statement queue', () => {
     expect(stats.waitMsTotal).toBeGreaterThan(0);
     await ch.close();
   });
+
+  it('runs embedded reads and writes in two queues: neither waits for the other, and reads see every finished write', async () => {
+    const ch = embedded(dataDir, 'default');
+    await ch.command('CREATE TABLE lane_rows (v String) ENGINE = MergeTree ORDER BY v');
+    const order: string[] = [];
+    // A read of ~1.5 s (sleepEachRow sleeps per row), then a write sent after it.
+    const slowRead = ch.query('SELECT sleepEachRow(0.5) AS v FROM numbers(3) SETTINGS max_block_size = 1').then(() => order.push('read'));
+    await ch.command("INSERT INTO lane_rows VALUES ('first')");
+    order.push('write');
+    await slowRead;
+    expect(order).toEqual(['write', 'read']);
+    // A slow write, then a read sent after it: the read answers first, without the write's row.
+    const slowWrite = ch
+      .command("INSERT INTO lane_rows SELECT 'slow' FROM numbers(3) WHERE sleepEachRow(0.5) = 0 SETTINGS max_block_size = 1")
+      .then(() => order.push('write'));
+    expect(await scalar(ch, 'SELECT count() AS v FROM lane_rows')).toBe(1);
+    order.push('read');
+    await slowWrite;
+    expect(order).toEqual(['write', 'read', 'read', 'write']);
+    expect(await scalar(ch, 'SELECT count() AS v FROM lane_rows')).toBe(4);
+    expect(Object.keys(ch.queueStatsByName())).toEqual(['reads', 'writes']);
+    await ch.close();
+  });
 });
