@@ -24,19 +24,42 @@ export function oneSourceCondition(filters: Filters, kind: TableKind, database: 
 }
 
 /**
- * Whether imported standard logs cover any hour of the filters' range and distributions; false when
- * the request names its sources (the rule does not apply). One small statement over `standard_hours`.
+ * `FROM … WHERE …` of the hours of the filters' range and distributions that imported standard logs
+ * cover, its parameters added to `params` under `sh_` names.
+ */
+function standardHoursInRange(filters: Filters, database: string, params: SqlParams): string {
+  params.sh_from = filters.fromMs;
+  params.sh_to = filters.toMs;
+  const conditions = [
+    "hour >= toStartOfHour(fromUnixTimestamp64Milli({sh_from:Int64}, 'UTC'))",
+    "hour < fromUnixTimestamp64Milli({sh_to:Int64}, 'UTC')",
+  ];
+  if (filters.distributions.length > 0) {
+    params.sh_distributions = filters.distributions;
+    conditions.push('distribution_id IN {sh_distributions:Array(String)}');
+  }
+  return `FROM ${database}.standard_hours WHERE ${conditions.join(' AND ')}`;
+}
+
+/**
+ * Whether imported standard logs cover any hour of the filters' range and distributions; undefined
+ * when the request names its sources (the rule does not apply). One small statement.
  */
 export function standardHoursLookup(filters: Filters, database: string): { sql: string; params: SqlParams } | undefined {
   if (filters.source !== undefined) return undefined;
-  const params: SqlParams = { from: filters.fromMs, to: filters.toMs };
-  const conditions = [
-    "hour >= toStartOfHour(fromUnixTimestamp64Milli({from:Int64}, 'UTC'))",
-    "hour < fromUnixTimestamp64Milli({to:Int64}, 'UTC')",
-  ];
-  if (filters.distributions.length > 0) {
-    params.distributions = filters.distributions;
-    conditions.push('distribution_id IN {distributions:Array(String)}');
-  }
-  return { sql: `SELECT count() AS n FROM ${database}.standard_hours WHERE ${conditions.join(' AND ')}`, params };
+  const params: SqlParams = {};
+  const sql = `SELECT count() AS n ${standardHoursInRange(filters, database, params)}`;
+  return { sql, params };
+}
+
+/** Name of the probe column (`standardHoursProbe`) in a statement's rows. */
+export const STANDARD_HOURS_PROBE = 'p_standard_hours';
+
+/**
+ * The lookup as a column of the statement itself (a scalar subquery, evaluated once), so the usual
+ * case, no standard logs in the range, costs no statement of its own: a statement built assuming
+ * none reports in this column whether that held, and is run again with the lookup's answer if not.
+ */
+export function standardHoursProbe(filters: Filters, database: string, params: SqlParams): string {
+  return `(SELECT count() ${standardHoursInRange(filters, database, params)}) AS ${STANDARD_HOURS_PROBE}`;
 }

@@ -6,7 +6,7 @@
 import { filterConditions, type SqlParams } from './filter-sql.js';
 import type { Filters } from './filters.js';
 import { DIGESTS, mergeDigest, rawDigestState, RAW_ROW_VALUES, SUM_MEASURES, type DigestName } from './measures.js';
-import { oneSourceCondition } from './one-source.js';
+import { oneSourceCondition, standardHoursProbe } from './one-source.js';
 import { DIM_TABLES, type Plan, type Segment } from './planner.js';
 
 export interface GroupKey {
@@ -28,6 +28,11 @@ export interface StatsQuerySpec {
   readonly filters: Filters;
   /** Whether imported standard logs cover an hour of the range (the one-source lookup's answer). */
   readonly standardHoursInRange: boolean;
+  /**
+   * Adds the one-source lookup as a column (`standardHoursProbe`): for a statement built on the
+   * assumption that no standard logs are in the range, to say whether that held.
+   */
+  readonly probeStandardHours?: boolean;
   readonly keys: readonly GroupKey[];
   readonly digests: readonly DigestName[];
   /** ORDER BY of the outer query, over `k_*`/`m_*` names. */
@@ -131,6 +136,7 @@ export function buildStatsQuery(spec: StatsQuerySpec): BuiltQuery {
     ...SUM_MEASURES.map((m) => `sum(m_${m.name}) AS m_${m.name}`),
     ...spec.digests.map((d) => `${mergeDigest(d, spec.quantiles).replace(DIGESTS[d].column, `d_${d}`)} AS q_${d}`),
   ];
+  if (spec.probeStandardHours === true && spec.filters.source === undefined) outer.push(standardHoursProbe(spec.filters, spec.database, params));
   const parts = [`SELECT ${outer.join(',\n       ')}`, `FROM (\n${segments.join('\nUNION ALL\n')}\n)`];
   if (spec.keys.length > 0) parts.push(`GROUP BY ${spec.keys.map((k) => `k_${k.alias}`).join(', ')}`);
   if (spec.orderBy !== undefined) parts.push(`ORDER BY ${spec.orderBy}`);

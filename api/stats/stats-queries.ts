@@ -11,7 +11,7 @@ import type { Filters } from '../query/filters.js';
 import { chooseInterval, INTERVALS, type IntervalName } from '../query/intervals.js';
 import type { DigestName } from '../query/measures.js';
 import { planQuery, type Plan, type TableName } from '../query/planner.js';
-import { standardHoursLookup } from '../query/one-source.js';
+import { STANDARD_HOURS_PROBE, standardHoursLookup } from '../query/one-source.js';
 import { buildStatsQuery, timeBucketKey, type BuiltQuery, type GroupKey, type StatsQuerySpec } from '../query/stats-query.js';
 import { percentilesOf, ratio, sumsOf, summaryOf, type Percentiles, type StatsRow, type Summary } from '../query/summary-metrics.js';
 import type { StatsService } from './stats-service.js';
@@ -187,12 +187,17 @@ function dimRollupDimension(filters: Filters, keys: readonly GroupKey[]): string
   return distinct.size === 0 ? 'all' : distinct.size === 1 ? [...distinct][0] : undefined;
 }
 
-/** What every statement of one request shares (StatsQueries#scope). */
+/** What every statement of one request shares (StatsQueries#oneSource). */
 interface RequestScope {
   readonly filters: Filters;
   readonly mode: PlanMode;
   readonly standardHoursInRange: boolean;
+  /** Statements assume no standard logs in the range and carry the lookup to check it. */
+  readonly probe: boolean;
 }
+
+/** A probing statement found standard logs in the range, or returned no row to say. */
+class StandardHoursUnsure extends Error {}
 
 const ALL_DIGESTS: readonly DigestName[] = ['ttfb', 'timeTaken', 'originFbl'];
 const GEO_LIMIT = 300;
@@ -223,14 +228,28 @@ export class StatsQueries {
   }
 
   /**
-   * What every statement of one request shares. Looks up, once per request, whether imported
-   * standard logs cover an hour of the range: almost never, and then the statements need no
-   * per-hour source rule and may read day rows.
+   * Runs a request's statements under the one-source rule. Imported standard logs almost never
+   * cover an hour of the range, and then the statements need no per-hour source rule and may read
+   * day rows. So they are built assuming that, each carrying the lookup as a column; if one finds
+   * standard hours (or returns no row to say), the lookup runs alone and the request again.
    */
-  async #scope(filters: Filters, mode: PlanMode, signal?: AbortSignal): Promise<RequestScope> {
+  async #oneSource<T>(filters: Filters, mode: PlanMode, signal: AbortSignal | undefined, body: (scope: RequestScope) => Promise<T>): Promise<T> {
+    if (filters.source === undefined) {
+      try {
+        return await body({ filters, mode, standardHoursInRange: false, probe: true });
+      } catch (err) {
+        if (!(err instanceof StandardHoursUnsure)) throw err;
+      }
+    }
     const lookup = standardHoursLookup(filters, this.service.database);
     const rows = lookup === undefined ? [] : await this.service.run(lookup, signal);
-    return { filters, mode, standardHoursInRange: Number(rows[0]?.n ?? 0) > 0 };
+    return body({ filters, mode, standardHoursInRange: Number(rows[0]?.n ?? 0) > 0, probe: false });
+  }
+
+  async #run(scope: RequestScope, query: BuiltQuery, signal: AbortSignal | undefined): Promise<StatsRow[]> {
+    const rows = await this.service.run(query, signal);
+    if (scope.probe && (rows.length === 0 || Number(rows[0]![STANDARD_HOURS_PROBE] ?? 0) > 0)) throw new StandardHoursUnsure();
+    return rows;
   }
 
   #plan(scope: RequestScope, keys: readonly GroupKey[], bucketMs?: number): Plan {
@@ -240,8 +259,15 @@ export class StatsQueries {
     return planQuery({ fromMs: filters.fromMs, toMs: filters.toMs, rollupAllowed, bucketMs, dimension, dayRowsAllowed: !scope.standardHoursInRange });
   }
 
-  #build(scope: RequestScope, plan: Plan, spec: Omit<StatsQuerySpec, 'database' | 'plan' | 'filters' | 'standardHoursInRange'>): BuiltQuery {
-    return buildStatsQuery({ ...spec, database: this.service.database, plan, filters: scope.filters, standardHoursInRange: scope.standardHoursInRange });
+  #build(scope: RequestScope, plan: Plan, spec: Omit<StatsQuerySpec, 'database' | 'plan' | 'filters' | 'standardHoursInRange' | 'probeStandardHours'>): BuiltQuery {
+    return buildStatsQuery({
+      ...spec,
+      database: this.service.database,
+      plan,
+      filters: scope.filters,
+      standardHoursInRange: scope.standardHoursInRange,
+      probeStandardHours: scope.probe,
+    });
   }
 
   #info(plan: Plan, filters: Filters): PlanInfo {
@@ -253,11 +279,12 @@ export class StatsQueries {
     };
   }
 
-  async summary(filters: Filters, mode: PlanMode, signal?: AbortSignal): Promise<SummaryResponse> {
-    const scope = await this.#scope(filters, mode, signal);
-    const plan = this.#plan(scope, []);
-    const rows = await this.service.run(this.#build(scope, plan, { keys: [], digests: ALL_DIGESTS }), signal);
-    return { ...this.#info(plan, filters), ...summaryOf(rows[0], this.#elapsedTo(filters) - filters.fromMs) };
+  summary(filters: Filters, mode: PlanMode, signal?: AbortSignal): Promise<SummaryResponse> {
+    return this.#oneSource(filters, mode, signal, async (scope) => {
+      const plan = this.#plan(scope, []);
+      const rows = await this.#run(scope, this.#build(scope, plan, { keys: [], digests: ALL_DIGESTS }), signal);
+      return { ...this.#info(plan, filters), ...summaryOf(rows[0], this.#elapsedTo(filters) - filters.fromMs) };
+    });
   }
 
   async timeseries(filters: Filters, mode: PlanMode, request: TimeseriesRequest, signal?: AbortSignal): Promise<TimeseriesResponse> {
@@ -272,37 +299,39 @@ export class StatsQueries {
       throw invalidParameter('percentile', 'several percentiles cannot be combined with groupBy; ask for one percentile per grouped series');
     }
     const rankBy = request.rankBy ?? 'requests';
-    const scope = await this.#scope(filters, mode, signal);
-    const keys: GroupKey[] = [timeBucketKey(seconds)];
-    let topValues: string[] = [];
-    if (request.groupBy !== undefined) {
-      const dimension = keyOf('g', request.groupBy);
-      const topPlan = this.#plan(scope, [dimension]);
-      const top = await this.service.run(
-        this.#build(scope, topPlan, { keys: [dimension], digests: [], orderBy: `${RANK_SQL[rankBy]}, k_g`, limit: request.top }),
+    const { plan, rows, topValues } = await this.#oneSource(filters, mode, signal, async (scope) => {
+      const keys: GroupKey[] = [timeBucketKey(seconds)];
+      let topValues: string[] = [];
+      if (request.groupBy !== undefined) {
+        const dimension = keyOf('g', request.groupBy);
+        const topPlan = this.#plan(scope, [dimension]);
+        const top = await this.#run(scope, 
+          this.#build(scope, topPlan, { keys: [dimension], digests: [], orderBy: `${RANK_SQL[rankBy]}, k_g`, limit: request.top }),
+          signal,
+        );
+        topValues = top.map((r) => String(r.k_g));
+        // Values outside the top N are summed under '' with in_top = 0: the "other" series.
+        const kept = (e: string): string => `if(${e} IN {g_top:Array(String)}, ${e}, '')`;
+        const inTop = (e: string): string => `${e} IN {g_top:Array(String)}`;
+        const mapKey = (alias: string, f: (e: string) => string): GroupKey => ({
+          alias,
+          rollup: dimension.rollup === null ? null : f(dimension.rollup),
+          raw: f(dimension.raw),
+          ...(dimension.dim === undefined ? {} : { dim: { name: dimension.dim.name, expression: f(dimension.dim.expression) } }),
+        });
+        keys.push(mapKey('g', kept), mapKey('in_top', inTop));
+      }
+      const plan = this.#plan(scope, keys, seconds * 1000);
+      const rows = await this.#run(scope, 
+        this.#build(scope, plan, {
+          keys,
+          digests: digest === undefined ? [] : [digest],
+          params: { g_top: topValues },
+        }),
         signal,
       );
-      topValues = top.map((r) => String(r.k_g));
-      // Values outside the top N are summed under '' with in_top = 0: the "other" series.
-      const kept = (e: string): string => `if(${e} IN {g_top:Array(String)}, ${e}, '')`;
-      const inTop = (e: string): string => `${e} IN {g_top:Array(String)}`;
-      const mapKey = (alias: string, f: (e: string) => string): GroupKey => ({
-        alias,
-        rollup: dimension.rollup === null ? null : f(dimension.rollup),
-        raw: f(dimension.raw),
-        ...(dimension.dim === undefined ? {} : { dim: { name: dimension.dim.name, expression: f(dimension.dim.expression) } }),
-      });
-      keys.push(mapKey('g', kept), mapKey('in_top', inTop));
-    }
-    const plan = this.#plan(scope, keys, seconds * 1000);
-    const rows = await this.service.run(
-      this.#build(scope, plan, {
-        keys,
-        digests: digest === undefined ? [] : [digest],
-        params: { g_top: topValues },
-      }),
-      signal,
-    );
+      return { plan, rows, topValues };
+    });
 
     const bucketMs = seconds * 1000;
     const firstBucket = Math.floor(filters.fromMs / bucketMs) * bucketMs;
@@ -348,12 +377,13 @@ export class StatsQueries {
     const key = keyOf('v', dimension === 'missedUris' ? 'uri' : dimension);
     const order = dimension === 'missedUris' ? 'misses' : orderBy;
     const orderSql = RANK_SQL[order];
-    const scope = await this.#scope(filters, mode, signal);
-    const plan = this.#plan(scope, [key]);
-    const built = this.#build(scope, plan, { keys: [key], digests: [], orderBy: `${orderSql}, k_v`, limit });
-    // The distinct count is computed over all groups, before LIMIT.
-    const sql = built.sql.replace(/^SELECT /, 'SELECT count() OVER () AS m_distinct, ');
-    const rows = await this.service.run({ sql, params: built.params }, signal);
+    const { plan, rows } = await this.#oneSource(filters, mode, signal, async (scope) => {
+      const plan = this.#plan(scope, [key]);
+      const built = this.#build(scope, plan, { keys: [key], digests: [], orderBy: `${orderSql}, k_v`, limit });
+      // The distinct count is computed over all groups, before LIMIT.
+      const sql = built.sql.replace(/^SELECT /, 'SELECT count() OVER () AS m_distinct, ');
+      return { plan, rows: await this.#run(scope, { sql, params: built.params }, signal) };
+    });
     return {
       ...this.#info(plan, filters),
       dimension,
@@ -384,20 +414,21 @@ export class StatsQueries {
     const [first, second] = request.by;
     if (first === second) throw invalidParameter('by', 'names the same dimension twice; give two different dimensions');
     const keys = [keyOf('a', first), keyOf('b', second)];
-    const scope = await this.#scope(filters, mode, signal);
-    const plan = this.#plan(scope, keys);
-    const inner = this.#build(scope, plan, { keys, digests: ['ttfb'], params: { b_top: request.top } });
-    // Each value's requests over all values of the other dimension, then its rank among its dimension's values.
-    const sql = [
-      'SELECT * FROM (',
-      '  SELECT *, dense_rank() OVER (ORDER BY r_a DESC, k_a) AS rank_a, dense_rank() OVER (ORDER BY r_b DESC, k_b) AS rank_b',
-      '  FROM (SELECT *, sum(m_requests) OVER (PARTITION BY k_a) AS r_a, sum(m_requests) OVER (PARTITION BY k_b) AS r_b',
-      `        FROM (\n${inner.sql}\n))`,
-      ')',
-      'WHERE rank_a <= {b_top:UInt32} AND rank_b <= {b_top:UInt32}',
-      'ORDER BY rank_a, rank_b',
-    ].join('\n');
-    const rows = await this.service.run({ sql, params: inner.params }, signal);
+    const { plan, rows } = await this.#oneSource(filters, mode, signal, async (scope) => {
+      const plan = this.#plan(scope, keys);
+      const inner = this.#build(scope, plan, { keys, digests: ['ttfb'], params: { b_top: request.top } });
+      // Each value's requests over all values of the other dimension, then its rank among its dimension's values.
+      const sql = [
+        'SELECT * FROM (',
+        '  SELECT *, dense_rank() OVER (ORDER BY r_a DESC, k_a) AS rank_a, dense_rank() OVER (ORDER BY r_b DESC, k_b) AS rank_b',
+        '  FROM (SELECT *, sum(m_requests) OVER (PARTITION BY k_a) AS r_a, sum(m_requests) OVER (PARTITION BY k_b) AS r_b',
+        `        FROM (\n${inner.sql}\n))`,
+        ')',
+        'WHERE rank_a <= {b_top:UInt32} AND rank_b <= {b_top:UInt32}',
+        'ORDER BY rank_a, rank_b',
+      ].join('\n');
+      return { plan, rows: await this.#run(scope, { sql, params: inner.params }, signal) };
+    });
     const ranked = (key: 'a' | 'b') => {
       const byValue = new Map<string, { value: string; requests: number; rank: number }>();
       for (const row of rows) {
@@ -428,11 +459,12 @@ export class StatsQueries {
   async geo(filters: Filters, mode: PlanMode, signal?: AbortSignal): Promise<GeoResponse> {
     const countryKey = keyOf('v', 'country');
     const popKey = keyOf('v', 'pop');
-    const scope = await this.#scope(filters, mode, signal);
-    const query = (key: GroupKey, plan: Plan) => this.service.run(this.#build(scope, plan, { keys: [key], digests: ['ttfb'], orderBy: 'm_requests DESC, k_v', limit: GEO_LIMIT }), signal);
-    const countryPlan = this.#plan(scope, [countryKey]);
-    const countryRows = await query(countryKey, countryPlan);
-    const popRows = await query(popKey, this.#plan(scope, [popKey]));
+    const { countryPlan, countryRows, popRows } = await this.#oneSource(filters, mode, signal, async (scope) => {
+      const query = (key: GroupKey, plan: Plan) =>
+        this.#run(scope, this.#build(scope, plan, { keys: [key], digests: ['ttfb'], orderBy: 'm_requests DESC, k_v', limit: GEO_LIMIT }), signal);
+      const countryPlan = this.#plan(scope, [countryKey]);
+      return { countryPlan, countryRows: await query(countryKey, countryPlan), popRows: await query(popKey, this.#plan(scope, [popKey])) };
+    });
     const p95 = (row: StatsRow): number | null => percentilesOf(row, 'ttfb', sumsOf(row).ratio_requests > 0).p95;
     return {
       ...this.#info(countryPlan, filters),

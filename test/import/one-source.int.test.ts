@@ -96,4 +96,21 @@ describe('one source per distribution and hour', () => {
     expect(realtime.tables).toContain('requests_1d_dim');
     expect(realtime.sampled.requests).toBe(9);
   });
+
+  it('costs one statement where no standard logs are in the range, and asks again where they are', async () => {
+    const statements = async (run: () => Promise<unknown>): Promise<number> => {
+      const before = ch.queueStats().completed;
+      await run();
+      return ch.queueStats().completed - before;
+    };
+    let realtimeOnly: Awaited<ReturnType<StatsQueries['summary']>> | undefined;
+    expect(await statements(async () => (realtimeOnly = await queries.summary(range(HOUR, 2 * HOUR), 'auto')))).toBe(1);
+    expect(realtimeOnly?.requests).toBeCloseTo(50, 9);
+    // The statement finds standard hours: the lookup, then the request built for them.
+    expect(await statements(() => queries.summary(range(0, 2 * HOUR), 'auto'))).toBe(3);
+    // The same for a statement with several rows, each carrying the probe.
+    let standardOnly: Awaited<ReturnType<StatsQueries['top']>> | undefined;
+    expect(await statements(async () => (standardOnly = await queries.top(range(0, HOUR), 'auto', 'country', 'requests', 10)))).toBe(3);
+    expect(standardOnly?.rows.reduce((n, r) => n + r.sampledRequests, 0)).toBe(40);
+  });
 });
