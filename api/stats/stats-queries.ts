@@ -192,12 +192,15 @@ interface RequestScope {
   readonly filters: Filters;
   readonly mode: PlanMode;
   readonly standardHoursInRange: boolean;
-  /** Statements assume no standard logs in the range and carry the lookup to check it. */
-  readonly probe: boolean;
+  /**
+   * Set when statements assume no standard logs in the range and carry the lookup to check it;
+   * `unconfirmed` when a statement returned no row to say.
+   */
+  readonly probe: { unconfirmed: boolean } | null;
 }
 
-/** A probing statement found standard logs in the range, or returned no row to say. */
-class StandardHoursUnsure extends Error {}
+/** A probing statement found standard logs in the range. */
+class StandardHoursFound extends Error {}
 
 const ALL_DIGESTS: readonly DigestName[] = ['ttfb', 'timeTaken', 'originFbl'];
 const GEO_LIMIT = 300;
@@ -231,24 +234,30 @@ export class StatsQueries {
    * Runs a request's statements under the one-source rule. Imported standard logs almost never
    * cover an hour of the range, and then the statements need no per-hour source rule and may read
    * day rows. So they are built assuming that, each carrying the lookup as a column; if one finds
-   * standard hours (or returns no row to say), the lookup runs alone and the request again.
+   * standard hours, the request runs again built for them. A statement without rows cannot say:
+   * then the lookup runs alone after the request, which runs again only if the lookup finds some.
    */
   async #oneSource<T>(filters: Filters, mode: PlanMode, signal: AbortSignal | undefined, body: (scope: RequestScope) => Promise<T>): Promise<T> {
-    if (filters.source === undefined) {
-      try {
-        return await body({ filters, mode, standardHoursInRange: false, probe: true });
-      } catch (err) {
-        if (!(err instanceof StandardHoursUnsure)) throw err;
-      }
-    }
     const lookup = standardHoursLookup(filters, this.service.database);
-    const rows = lookup === undefined ? [] : await this.service.run(lookup, signal);
-    return body({ filters, mode, standardHoursInRange: Number(rows[0]?.n ?? 0) > 0, probe: false });
+    if (lookup === undefined) return body({ filters, mode, standardHoursInRange: false, probe: null });
+    const probe = { unconfirmed: false };
+    try {
+      const result = await body({ filters, mode, standardHoursInRange: false, probe });
+      if (!probe.unconfirmed) return result;
+      const rows = await this.service.run(lookup, signal);
+      if (Number(rows[0]?.n ?? 0) === 0) return result;
+    } catch (err) {
+      if (!(err instanceof StandardHoursFound)) throw err;
+    }
+    return body({ filters, mode, standardHoursInRange: true, probe: null });
   }
 
   async #run(scope: RequestScope, query: BuiltQuery, signal: AbortSignal | undefined): Promise<StatsRow[]> {
     const rows = await this.service.run(query, signal);
-    if (scope.probe && (rows.length === 0 || Number(rows[0]![STANDARD_HOURS_PROBE] ?? 0) > 0)) throw new StandardHoursUnsure();
+    if (scope.probe !== null) {
+      if (rows.length === 0) scope.probe.unconfirmed = true;
+      else if (Number(rows[0]![STANDARD_HOURS_PROBE] ?? 0) > 0) throw new StandardHoursFound();
+    }
     return rows;
   }
 
@@ -266,7 +275,7 @@ export class StatsQueries {
       plan,
       filters: scope.filters,
       standardHoursInRange: scope.standardHoursInRange,
-      probeStandardHours: scope.probe,
+      probeStandardHours: scope.probe !== null,
     });
   }
 

@@ -39,4 +39,16 @@ describe('stats statement', () => {
     const named = buildStatsQuery({ database: 'edgewatch', plan, filters: { ...filters, source: ['standard'] }, keys: [], digests: [], standardHoursInRange: true }).sql;
     expect(named).not.toMatch(/standard_hours|source != /);
   });
+
+  it('carries the standard-hours lookup as one column of the outer query when asked to probe', () => {
+    const plan = planQuery({ fromMs: FROM, toMs: TO, rollupAllowed: true });
+    const filters = { fromMs: FROM, toMs: TO, distributions: ['E1'] };
+    const probing = buildStatsQuery({ database: 'edgewatch', plan, filters, keys: [], digests: [], standardHoursInRange: false, probeStandardHours: true });
+    expect(probing.sql.match(/ AS p_standard_hours/g)).toHaveLength(1);
+    expect(probing.sql).toContain('(SELECT count() FROM edgewatch.standard_hours WHERE ');
+    expect(probing.params).toMatchObject({ sh_from: FROM, sh_to: TO, sh_distributions: ['E1'] });
+    // Not when the request names its sources: the rule does not apply.
+    const named = buildStatsQuery({ database: 'edgewatch', plan, filters: { ...filters, source: ['realtime'] }, keys: [], digests: [], standardHoursInRange: false, probeStandardHours: true });
+    expect(named.sql).not.toContain('p_standard_hours');
+  });
 });

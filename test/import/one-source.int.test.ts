@@ -106,11 +106,18 @@ describe('one source per distribution and hour', () => {
     let realtimeOnly: Awaited<ReturnType<StatsQueries['summary']>> | undefined;
     expect(await statements(async () => (realtimeOnly = await queries.summary(range(HOUR, 2 * HOUR), 'auto')))).toBe(1);
     expect(realtimeOnly?.requests).toBeCloseTo(50, 9);
-    // The statement finds standard hours: the lookup, then the request built for them.
-    expect(await statements(() => queries.summary(range(0, 2 * HOUR), 'auto'))).toBe(3);
+    // The statement finds standard hours: the request again, built for them.
+    expect(await statements(() => queries.summary(range(0, 2 * HOUR), 'auto'))).toBe(2);
     // The same for a statement with several rows, each carrying the probe.
-    let standardOnly: Awaited<ReturnType<StatsQueries['top']>> | undefined;
-    expect(await statements(async () => (standardOnly = await queries.top(range(0, HOUR), 'auto', 'country', 'requests', 10)))).toBe(3);
-    expect(standardOnly?.rows.reduce((n, r) => n + r.sampledRequests, 0)).toBe(40);
+    let top: Awaited<ReturnType<StatsQueries['top']>> | undefined;
+    expect(await statements(async () => (top = await queries.top(range(0, HOUR), 'auto', 'country', 'requests', 10)))).toBe(2);
+    expect(top?.rows.reduce((n, r) => n + r.sampledRequests, 0)).toBe(40);
+    // No row to say: the lookup decides, and nothing runs again where it finds none.
+    expect(await statements(async () => (top = await queries.top(range(3 * HOUR, 4 * HOUR), 'auto', 'country', 'requests', 10)))).toBe(2);
+    expect(top?.rows).toEqual([]);
+    // Standard-log rows only in the range: the real-time statement has no row, the lookup finds them.
+    await insertRequestRows(ch, rows(6, 4, 'standard', 100));
+    expect(await statements(async () => (top = await queries.top(range(4 * HOUR, 5 * HOUR), 'auto', 'country', 'requests', 10)))).toBe(3);
+    expect(top?.rows.reduce((n, r) => n + r.sampledRequests, 0)).toBe(6);
   });
 });
