@@ -375,6 +375,8 @@ export class ShardReader {
    * The stream was deleted and created again under the same name: sequence numbers of the old stream
    * are refused by the new one, so reading starts at the new stream's oldest record. Records read from
    * the old stream and not yet delivered are still delivered; the checkpoint moves on with the new stream.
+   * A range left in flight in the old stream is gone with it: the batcher drops the replay when the
+   * new stream's first record comes after it.
    */
   private readRecreatedStream(fields: Record<string, unknown>): void {
     this.log.error(
@@ -385,6 +387,16 @@ export class ShardReader {
     this.lastReadSequence = null;
     this.startPosition = { type: 'TRIM_HORIZON' };
     this.fetcher.reposition();
+  }
+
+  /**
+   * Whether Kinesis refused the position because its sequence number belongs to an earlier stream of
+   * the same name: seen going missing while reading, or (on a start from a checkpoint) said so by the
+   * error, which Kinesis words "... is invalid because it did not come from this stream".
+   */
+  private positionIsFromAnotherStream(err: unknown): boolean {
+    if (kinesisErrorName(err) !== 'InvalidArgumentException' || this.position().sequenceNumber === undefined) return false;
+    return this.streamWentMissing || (err instanceof Error && /did not come from this stream/i.test(err.message));
   }
 
   /** Classifies a read error, adjusts the iterator and waits as that kind of error requires. */
@@ -423,7 +435,7 @@ export class ShardReader {
         await sleep(backoffDelayMs(attempt, NEEDS_OPERATOR), this.abort.signal);
         return;
       case 'fatal':
-        if (this.streamWentMissing && kinesisErrorName(err) === 'InvalidArgumentException' && this.position().sequenceNumber !== undefined) {
+        if (this.positionIsFromAnotherStream(err)) {
           this.readRecreatedStream(fields);
           return;
         }

@@ -210,6 +210,38 @@ describe('KinesisSource under injected faults', () => {
     expect(checkpoint?.sequenceNumber).toBe(truth.at(-1)?.sequenceNumber);
   }, 120_000);
 
+  it('starts on a checkpoint of a stream since deleted and created again: reads the new stream from its start, the old in-flight range dropped', async () => {
+    const stream = 'faults-recreated-cold';
+    const checkpoints = new FileCheckpointStore(join(dir, `checkpoints-${stream}`));
+    await createActiveStream(direct, stream, 1);
+    await new KinesisRecordWriter({ client: direct, streamName: stream }).putRecords(payloads(0, 30, 'old'));
+    const first = startSource(stream);
+    await first.source.start();
+    await waitFor('the old stream read', () => first.delivered() >= 30);
+    await first.source.stop();
+    // As if the process had died with a batch of the old stream in flight.
+    const old = await readWholeShard(direct, stream, SHARD);
+    await checkpoints.markInFlight(stream, SHARD, { first: old[25]!.sequenceNumber, last: old[29]!.sequenceNumber });
+
+    // A new second: kinesalite ties sequence numbers to the stream's creation second (see above).
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await direct.send(new DeleteStreamCommand({ StreamName: stream }));
+    await createActiveStream(direct, stream, 1);
+    await new KinesisRecordWriter({ client: direct, streamName: stream }).putRecords(payloads(0, 20, 'new'));
+
+    const second = startSource(stream);
+    await second.source.start();
+    await waitFor('the new stream read', () => second.delivered() >= 20, 30_000);
+    await second.source.stop();
+    expect(second.batches.flatMap((b) => b.records.map((r) => text(r.data)))).toEqual(payloads(0, 20, 'new').map((p) => p.toString()));
+    expect(second.logger.entries.some((e) => e.level === 'error' && e.message.startsWith('the stream was deleted and created again'))).toBe(true);
+    const truth = await readWholeShard(direct, stream, SHARD);
+    // A new store reads the file (one keeps what it loaded).
+    const checkpoint = await new FileCheckpointStore(join(dir, `checkpoints-${stream}`)).load(stream, SHARD);
+    expect(checkpoint?.sequenceNumber).toBe(truth.at(-1)?.sequenceNumber);
+    expect(checkpoint?.inFlight ?? null).toBeNull();
+  }, 60_000);
+
   it('tracks MillisBehindLatest per shard and the read rates', async () => {
     const stream = 'faults-lag';
     await createActiveStream(direct, stream, 2);
