@@ -86,9 +86,15 @@ describe('control plane end to end (local provider, running pipeline)', () => {
     expect(await count(`SELECT count() AS n FROM ${db}.requests WHERE distribution_id = {id:String} AND c_country = 'US' AND sc_status != 403`, { id })).toBe(0);
     expect(await count(`SELECT count() AS n FROM ${db}.requests WHERE distribution_id = {id:String} AND c_country != 'US' AND sc_status = 200`, { id })).toBeGreaterThan(0);
 
-    const geo = await pipeline.app.inject({ method: 'GET', url: `/api/v1/stats/geo?distribution=${id}&from=${Date.now() - 600_000}`, headers: viewer });
-    expect(geo.statusCode).toBe(200);
-    const us = geo.json<{ countries: Array<{ country: string; geoBlocked: number; requests: number }> }>().countries.find((c) => c.country === 'US');
+    // Queries run beside inserts: the raw rows can be visible a moment before their rollup rows.
+    type GeoCountry = { country: string; geoBlocked: number; requests: number };
+    let us: GeoCountry | undefined;
+    await waitFor('the geo-blocked requests in the stats API', async () => {
+      const geo = await pipeline.app.inject({ method: 'GET', url: `/api/v1/stats/geo?distribution=${id}&from=${Date.now() - 600_000}`, headers: viewer });
+      expect(geo.statusCode).toBe(200);
+      us = geo.json<{ countries: GeoCountry[] }>().countries.find((c) => c.country === 'US');
+      return us !== undefined;
+    }, 30_000);
     expect(us?.geoBlocked).toBeGreaterThan(0);
     expect(us?.geoBlocked).toBe(us?.requests);
 
