@@ -314,7 +314,8 @@ export class StatsQueries {
       if (request.groupBy !== undefined) {
         const dimension = keyOf('g', request.groupBy);
         const topPlan = this.#plan(scope, [dimension]);
-        const top = await this.#run(scope, 
+        const top = await this.#run(
+          scope,
           this.#build(scope, topPlan, { keys: [dimension], digests: [], orderBy: `${RANK_SQL[rankBy]}, k_g`, limit: request.top }),
           signal,
         );
@@ -331,7 +332,8 @@ export class StatsQueries {
         keys.push(mapKey('g', kept), mapKey('in_top', inTop));
       }
       const plan = this.#plan(scope, keys, seconds * 1000);
-      const rows = await this.#run(scope, 
+      const rows = await this.#run(
+        scope,
         this.#build(scope, plan, {
           keys,
           digests: digest === undefined ? [] : [digest],
