@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { planQuery } from '../../api/query/planner.js';
-import { buildStatsQuery } from '../../api/query/stats-query.js';
+import { SUM_MEASURES } from '../../api/query/measures.js';
+import { buildStatsQuery, timeBucketKey, type GroupKey } from '../../api/query/stats-query.js';
 
 const HOUR = 3_600_000;
 const FROM = Date.UTC(2026, 10, 1, 0, 30, 17);
@@ -50,5 +51,26 @@ describe('stats statement', () => {
     // Not when the request names its sources: the rule does not apply.
     const named = buildStatsQuery({ database: 'edgewatch', plan, filters: { ...filters, source: ['realtime'] }, keys: [], digests: [], standardHoursInRange: false, probeStandardHours: true });
     expect(named.sql).not.toContain('p_standard_hours');
+  });
+
+  it('sums the measures as one array, except where raw rows are grouped by a key', () => {
+    const plan = planQuery({ fromMs: FROM, toMs: TO, rollupAllowed: true });
+    const rawPlan = planQuery({ fromMs: FROM, toMs: TO, rollupAllowed: false });
+    const filters = { fromMs: FROM, toMs: TO, distributions: [] };
+    const uri: GroupKey = { alias: 'v', rollup: null, raw: 'uri_path' };
+    const build = (p: typeof plan, keys: GroupKey[]) => buildStatsQuery({ database: 'edgewatch', plan: p, filters, keys, digests: [], standardHoursInRange: false }).sql;
+    const rollupOnly = planQuery({ fromMs: Date.UTC(2026, 10, 1), toMs: Date.UTC(2026, 10, 2), rollupAllowed: true });
+    expect(rollupOnly.segments.every((s) => s.table !== 'requests')).toBe(true);
+    // Packed: every segment yields one array, the outer query one sumForEach, still named m_<measure>.
+    for (const sql of [build(plan, []), build(rawPlan, []), build(rollupOnly, [timeBucketKey(3600)])]) {
+      expect(sql.match(/\] AS m_packed/g)).toHaveLength((sql.match(/UNION ALL/g)?.length ?? 0) + 1);
+      expect(sql).not.toMatch(/\bsum\(m_/);
+      SUM_MEASURES.forEach((m, i) => expect(sql).toContain(`sumForEach(m_packed)[${i + 1}] AS m_${m.name}`));
+    }
+    // Raw rows grouped by a key (one row per URI): a column and a sum per measure.
+    for (const sql of [build(rawPlan, [uri]), build(plan, [timeBucketKey(60)])]) {
+      expect(sql).not.toContain('m_packed');
+      for (const m of SUM_MEASURES) expect(sql).toContain(`sum(m_${m.name}) AS m_${m.name}`);
+    }
   });
 });
