@@ -70,12 +70,18 @@ describe('API parameters', () => {
     expect(resolveRange(custom, NOW)).toEqual({ fromMs: NOW - 5_000_000, toMs: NOW - 1_234, shownToMs: NOW - 1_234 });
   });
 
-  it('align long presets to whole minutes or hours, which the rollups answer alone, and show them up to now', () => {
+  it('align long presets to whole minutes, hours or UTC days, which the rollups answer alone, and show them up to now', () => {
     const now = NOW + 17 * 60_000 + 12_345;
     const shownToMs = NOW + 17 * 60_000 + 13_000;
     expect(resolveRange({ kind: 'preset', preset: '1h' }, now)).toEqual({ fromMs: NOW - 42 * 60_000, toMs: NOW + 18 * 60_000, shownToMs });
-    expect(resolveRange({ kind: 'preset', preset: '30d' }, now)).toEqual({ fromMs: NOW + 3_600_000 - 30 * 86_400_000, toMs: NOW + 3_600_000, shownToMs });
+    expect(resolveRange({ kind: 'preset', preset: '24h' }, now)).toEqual({ fromMs: NOW + 3_600_000 - 86_400_000, toMs: NOW + 3_600_000, shownToMs });
     expect(resolveRange({ kind: 'preset', preset: '24h' }, NOW)).toEqual({ fromMs: NOW - 86_400_000, toMs: NOW, shownToMs: NOW });
+    // Calendar days, today included: 29 whole days and today up to now.
+    const endOfToday = Date.UTC(2026, 11, 1);
+    expect(resolveRange({ kind: 'preset', preset: '30d' }, now)).toEqual({ fromMs: endOfToday - 30 * 86_400_000, toMs: endOfToday, shownToMs });
+    expect(resolveRange({ kind: 'preset', preset: '7d' }, now)).toEqual({ fromMs: Date.UTC(2026, 10, 24), toMs: endOfToday, shownToMs });
+    // At midnight exactly: the seven days that just ended.
+    expect(resolveRange({ kind: 'preset', preset: '7d' }, endOfToday)).toEqual({ fromMs: endOfToday - 7 * 86_400_000, toMs: endOfToday, shownToMs: endOfToday });
   });
 
   it('zoom around the centre', () => {
