@@ -2,11 +2,12 @@
  * Query latency of the stats API over the generated store (generate-requests.ts: BENCH_QUERY_ROWS
  * rows, default 100 million, over 30 days), through the whole pipeline as `npm start` runs it: the
  * simulator feeds local Kinesis at its default rate while the API answers. Printed one figure per
- * line, per route and filter, over the last 30 days as the dashboard asks for them: its preset rounded
- * out to whole hours (dashboard/src/state/time-range.ts), which the hour and day rollups answer alone.
- * The `_exact_range` cases ask for the last 30 days to the second instead, as a script might: raw rows
- * and minute rollups answer the partial minutes and hours at both ends. Compare: the last 7 days
- * against the 7 before.
+ * line, per route and filter, over the last 30 days as the dashboard asks for them: 30 calendar days
+ * (UTC) ending with today (dashboard/src/state/time-range.ts), which the day rollups answer alone. The
+ * `_whole_hours` cases ask for the 30 days ending at the end of the current hour, as a script on whole
+ * hours might (hour and day rollups answer); the `_exact_range` cases for the last 30 days to the
+ * second (raw rows and minute rollups answer the partial minutes and hours at both ends). Compare: the
+ * last 7 days against the 7 before.
  *
  *   query_p50_ms_<case>, query_p95_ms_<case>      BENCH_QUERY_REQUESTS sequential requests (default 50)
  *                                                 after 3 warm-up ones; wall time of the HTTP request
@@ -50,8 +51,11 @@ interface QueryCase {
   readonly query: Record<string, string>;
   /** The dashboard's preset the range is (default 30d). */
   readonly preset?: '7d' | '30d';
-  /** The preset's length up to now, to the second, instead of the dashboard's whole hours. */
-  readonly exactRange?: boolean;
+  /**
+   * The range: the dashboard's for the preset (default), the preset's length ending at the end of the
+   * current hour, or ending now to the second.
+   */
+  readonly range?: 'dashboard' | 'wholeHours' | 'exact';
 }
 
 interface CaseResult {
@@ -97,8 +101,10 @@ function queryCases(pop: string): QueryCase[] {
     cases.push({ name: route, route: `/api/v1/stats/${route}`, query: {} });
     for (const [name, value] of rollupFilters(pop)) cases.push({ name: `${route}_${name}`, route: `/api/v1/stats/${route}`, query: { [name]: value } });
   }
-  cases.push({ name: 'summary_exact_range', route: '/api/v1/stats/summary', query: {}, exactRange: true });
-  cases.push({ name: 'timeseries_exact_range', route: '/api/v1/stats/timeseries', query: {}, exactRange: true });
+  cases.push({ name: 'summary_whole_hours', route: '/api/v1/stats/summary', query: {}, range: 'wholeHours' });
+  cases.push({ name: 'timeseries_whole_hours', route: '/api/v1/stats/timeseries', query: {}, range: 'wholeHours' });
+  cases.push({ name: 'summary_exact_range', route: '/api/v1/stats/summary', query: {}, range: 'exact' });
+  cases.push({ name: 'timeseries_exact_range', route: '/api/v1/stats/timeseries', query: {}, range: 'exact' });
   cases.push({ name: 'top_country', route: '/api/v1/stats/top', query: { dimension: 'country' } });
   cases.push({ name: 'top_uri', route: '/api/v1/stats/top', query: { dimension: 'uri' } });
   cases.push({ name: 'geo', route: '/api/v1/stats/geo', query: {} });
@@ -114,12 +120,15 @@ function planOf(body: unknown): string {
   return typeof source.plan === 'string' ? `${source.plan} (${tables})` : 'not reported';
 }
 
-/** The range of a case at `nowMs`: the dashboard's for its preset, or the preset's length to the second. */
+/** The range of a case at `nowMs`: the dashboard's for its preset, or the preset's length to the hour or second. */
 function rangeOf(c: QueryCase, nowMs: number): { from: string; to: string } {
   const preset = c.preset ?? '30d';
-  const resolved = resolveRange({ kind: 'preset', preset }, nowMs);
-  if (c.exactRange !== true) return { from: String(resolved.fromMs), to: String(resolved.toMs) };
-  const toMs = Math.floor(nowMs / 1000) * 1000;
+  if (c.range === undefined || c.range === 'dashboard') {
+    const resolved = resolveRange({ kind: 'preset', preset }, nowMs);
+    return { from: String(resolved.fromMs), to: String(resolved.toMs) };
+  }
+  const step = c.range === 'wholeHours' ? 3_600_000 : 1000;
+  const toMs = c.range === 'wholeHours' ? Math.ceil(nowMs / step) * step : Math.floor(nowMs / step) * step;
   return { from: String(toMs - RANGE_PRESETS[preset]), to: String(toMs) };
 }
 
