@@ -127,8 +127,7 @@ function rangeOf(c: QueryCase, nowMs: number): { from: string; to: string } {
     const resolved = resolveRange({ kind: 'preset', preset }, nowMs);
     return { from: String(resolved.fromMs), to: String(resolved.toMs) };
   }
-  const step = c.range === 'wholeHours' ? 3_600_000 : 1000;
-  const toMs = c.range === 'wholeHours' ? Math.ceil(nowMs / step) * step : Math.floor(nowMs / step) * step;
+  const toMs = c.range === 'wholeHours' ? Math.ceil(nowMs / 3_600_000) * 3_600_000 : Math.floor(nowMs / 1000) * 1000;
   return { from: String(toMs - RANGE_PRESETS[preset]), to: String(toMs) };
 }
 
