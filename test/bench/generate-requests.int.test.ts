@@ -150,4 +150,32 @@ describe('bench store generator', () => {
     expect(await ch.query(CHECKSUM, { db: 'publish_check' })).toEqual(await ch.query(CHECKSUM, { db: BENCH_DATABASE }));
     await ch.close();
   }, 600_000);
+
+  // Last: it adds hours to the store the other tests read.
+  it('merges only the partitions a top-up added to, leaving merged days as they are', async () => {
+    const partsQuery = `SELECT table, partition_id AS partition, groupArray(name) AS names FROM system.parts
+      WHERE database = {db:String} AND active AND table LIKE 'requests_%' AND NOT endsWith(table, {staging:String})
+      GROUP BY table, partition_id ORDER BY table, partition_id`;
+    const partsOf = async (): Promise<Array<{ table: string; partition: string; names: string[] }>> => {
+      const ch = embedded(dataDir, BENCH_DATABASE);
+      try {
+        return await ch.query(partsQuery, { db: BENCH_DATABASE, staging: STAGING_SUFFIX });
+      } finally {
+        await ch.close();
+      }
+    };
+    const before = await partsOf();
+    const topUp = await ensureRequestStore({ dataDir, rows: 6000, days: 2, nowMs: NOW_MS + 2 * 3_600_000, log: () => undefined });
+    expect(topUp.reused).toBe(true);
+    expect(topUp.rowsAdded).toBeGreaterThan(0);
+    const after = await partsOf();
+    // The top-up's hours are on 2026-10-01: the days before and September's partitions keep their parts.
+    const untouched = (p: { partition: string }): boolean => p.partition < '202610';
+    expect(after.filter(untouched)).toEqual(before.filter(untouched));
+    expect(after.filter(untouched).length).toBeGreaterThan(0);
+    // Every rollup partition is one part again, the added hours merged in.
+    const rollups = after.filter((p) => p.table !== 'requests');
+    expect(rollups.filter((p) => p.names.length !== 1)).toEqual([]);
+    expect(rollups.filter((p) => !untouched(p)).every((p) => !before.some((b) => b.table === p.table && b.partition === p.partition && b.names[0] === p.names[0]))).toBe(true);
+  }, 600_000);
 });
